@@ -23,7 +23,13 @@ from torchmetrics.functional.classification import (
 from torchmetrics.functional.regression import pearson_corrcoef, spearman_corrcoef
 from torchmetrics.utilities import dim_zero_cat
 
-__all__ = ["BinaryFeatureMetrics", "FeatureCurves", "RegressionFeatureMetrics", "macro"]
+__all__ = [
+    "BinaryFeatureMetrics",
+    "FeatureCurves",
+    "FeatureScores",
+    "RegressionFeatureMetrics",
+    "macro",
+]
 
 _IGNORE = -1  # target code for a missing (NaN) label, skipped per feature
 
@@ -51,6 +57,30 @@ class FeatureCurves:
     index: list[int]
     roc: list[tuple[Tensor, Tensor]]
     pr: list[tuple[Tensor, Tensor]]
+
+
+@dataclass(frozen=True)
+class FeatureScores:
+    """Scores of one evaluation pass, one value per feature, ready for the writers.
+
+    Attributes
+    ----------
+    features : list of str
+        Feature names, in output order.
+    scores : dict of str to Tensor, shape (F,)
+        E.g. ``auroc``, ``auprc``, ``n_positives`` (binary) or ``pearson``, ``spearman``,
+        ``mse`` (quantitative); ``NaN`` where a feature could not be scored.
+    curves : FeatureCurves or None
+        ROC and precision-recall curves (binary features only).
+    """
+
+    features: list[str]
+    scores: dict[str, Tensor]
+    curves: FeatureCurves | None = None
+
+    def macro(self) -> dict[str, float]:
+        """Macro mean of each score over the scored features (counts are left out)."""
+        return {k: macro(v) for k, v in self.scores.items() if v.is_floating_point()}
 
 
 class _FeatureMetric(Metric):

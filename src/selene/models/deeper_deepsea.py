@@ -1,0 +1,81 @@
+"""DeeperDeepSEA: Selene's example model, DeepSEA with two convolutions per block."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from selene.models._checks import check_input, check_sequence_length, positive_int
+
+_CONV, _POOL = 8, 4
+_LAYERS = [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
+_LAYERS += [("conv", _CONV)] * 2
+
+
+class DeeperDeepSEA(nn.Module):
+    """Six convolutions (2 x 320, 2 x 480, 2 x 960 filters of width 8) and two dense layers.
+
+    As ``selene_sdk.utils.DeeperDeepSEA`` defines it (batch norm after each block and in the
+    classifier), without its final ``Sigmoid``: the model returns logits, and Selene's state
+    dicts load unchanged.
+
+    Parameters
+    ----------
+    sequence_length : int
+        Input length in bases; at least 310.
+    n_targets : int
+        Number of outputs; the hidden dense layer has ``n_targets`` units too.
+
+    Attributes
+    ----------
+    conv_net : torch.nn.Sequential
+    classifier : torch.nn.Sequential
+    """
+
+    def __init__(self, sequence_length: int = 1000, n_targets: int = 919) -> None:
+        super().__init__()
+        self._n_channels = check_sequence_length("DeeperDeepSEA", sequence_length, _LAYERS)
+        self.sequence_length = sequence_length
+        self.n_targets = positive_int("DeeperDeepSEA", "n_targets", n_targets)
+        self.conv_net = nn.Sequential(
+            nn.Conv1d(4, 320, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(320, 320, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.MaxPool1d(kernel_size=_POOL, stride=_POOL),
+            nn.BatchNorm1d(320),
+            nn.Conv1d(320, 480, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(480, 480, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.MaxPool1d(kernel_size=_POOL, stride=_POOL),
+            nn.BatchNorm1d(480),
+            nn.Dropout(p=0.2),
+            nn.Conv1d(480, 960, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(960, 960, kernel_size=_CONV),
+            nn.ReLU(inplace=True),
+            nn.BatchNorm1d(960),
+            nn.Dropout(p=0.2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Linear(960 * self._n_channels, n_targets),
+            nn.ReLU(inplace=True),
+            nn.BatchNorm1d(n_targets),
+            nn.Linear(n_targets, n_targets),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (N, 4, sequence_length)
+            One-hot sequences.
+
+        Returns
+        -------
+        torch.Tensor, shape (N, n_targets)
+        """
+        check_input("DeeperDeepSEA", x, self.sequence_length)
+        return self.classifier(self.conv_net(x).flatten(1))

@@ -1,0 +1,279 @@
+"""The LightningModule that trains and evaluates any sequence architecture."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pytorch_lightning as pl
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from torch import Tensor, nn
+
+from selene.models.metrics import (
+    BinaryFeatureMetrics,
+    FeatureScores,
+    RegressionFeatureMetrics,
+)
+from selene.utils.warnings import SeleneWarning
+
+__all__ = ["SequenceLitModule", "load_checkpoint"]
+
+_LOSSES: dict[str, tuple[Callable[[], nn.Module], Callable[[Tensor], Tensor]]] = {
+    "bce": (nn.BCEWithLogitsLoss, torch.sigmoid),
+    "mse": (nn.MSELoss, lambda x: x),
+    "poisson": (lambda: nn.PoissonNLLLoss(log_input=True), torch.exp),
+}
+_PRIMITIVES = (int, float, str, bool, type(None))
+
+
+class SequenceLitModule(pl.LightningModule):
+    """Train, validate and test a bare architecture that maps one-hot sequences to logits.
+
+    Parameters
+    ----------
+    net : torch.nn.Module or Mapping
+        The architecture, or its Hydra config (``_target_`` and arguments). The config is kept in
+        the checkpoint so that :func:`load_checkpoint` can rebuild the module alone; for a module
+        it is recovered from attributes named like the constructor's arguments when possible.
+    optimizer : callable or Mapping, optional
+        ``params -> Optimizer`` (e.g. a partial), or its Hydra config with ``_partial_: true``.
+        Needed to train only.
+    lr_scheduler : callable or Mapping, optional
+        ``optimizer -> LRScheduler``, or its Hydra config with ``_partial_: true``.
+    loss : {"bce", "mse", "poisson"}
+        ``bce``: binary features, BCE on logits, outputs are sigmoid probabilities, scored by
+        AUROC / AUPRC. ``mse`` (identity output) and ``poisson`` (log-rate logits, ``exp``
+        output): quantitative features, scored by Pearson, Spearman and MSE.
+    features : sequence of str, optional
+        Feature names in output order; stored in the checkpoint.
+    min_positives : int
+        Binary features with fewer positives than this in a split are scored ``NaN``.
+    lr_scheduler_monitor : str
+        Metric a plateau scheduler follows.
+    lr_scheduler_interval : {"epoch", "step"}
+        How often the scheduler steps.
+    """
+
+    def __init__(
+        self,
+        net: nn.Module | Mapping[str, Any],
+        optimizer: Callable[..., torch.optim.Optimizer] | Mapping[str, Any] | None = None,
+        lr_scheduler: Callable[..., Any] | Mapping[str, Any] | None = None,
+        loss: Literal["bce", "mse", "poisson"] = "bce",
+        features: Iterable[str] | None = None,
+        min_positives: int = 10,
+        lr_scheduler_monitor: str = "val/loss",
+        lr_scheduler_interval: Literal["epoch", "step"] = "epoch",
+    ) -> None:
+        super().__init__()
+        if loss not in _LOSSES:
+            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+        net_config = _plain(net) if isinstance(net, Mapping) else _config_of(net)
+        self.net: nn.Module = instantiate(net_config) if isinstance(net, Mapping) else net
+        self._optimizer, self._lr_scheduler = optimizer, lr_scheduler
+        self.save_hyperparameters(
+            {
+                "net": net_config,
+                "optimizer": _plain(optimizer) if isinstance(optimizer, Mapping) else None,
+                "lr_scheduler": (
+                    _plain(lr_scheduler) if isinstance(lr_scheduler, Mapping) else None
+                ),
+                "loss": loss,
+                "features": list(features) if features is not None else None,
+                "min_positives": min_positives,
+                "lr_scheduler_monitor": lr_scheduler_monitor,
+                "lr_scheduler_interval": lr_scheduler_interval,
+            }
+        )
+        criterion, self._activation = _LOSSES[loss]
+        self.criterion = criterion()
+        self.metrics = nn.ModuleDict()  # one per stage ("val", "test"), built at first batch
+        self.test_results: FeatureScores | None = None
+
+    @property
+    def features(self) -> list[str] | None:
+        """Feature names in output order (``None`` when not given)."""
+        return self.hparams["features"]
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Predict (probabilities for ``bce``) from one-hot ``(N, 4, L)`` or codes ``(N, L)``."""
+        return self._activation(self.net(_one_hot(x)))
+
+    def training_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
+        """Compute the loss on logits and log ``train/loss``."""
+        loss, _ = self._shared_step(batch)
+        self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
+        return loss
+
+    def validation_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
+        """Log ``val/loss`` and accumulate the validation metrics."""
+        self._eval_step("val", batch)
+
+    def on_validation_epoch_end(self) -> None:
+        """Log the macro validation scores (``val/auroc``, ``val/auprc``, ...)."""
+        self._log_scores("val")
+
+    def test_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
+        """Log ``test/loss`` and accumulate the test metrics."""
+        self._eval_step("test", batch)
+
+    def on_test_epoch_end(self) -> None:
+        """Log macro test scores and keep the per-feature ones in :attr:`test_results`."""
+        self.test_results = self._log_scores("test", curves=True)
+
+    def predict_step(self, batch: Mapping[str, Tensor] | Tensor, batch_idx: int) -> Tensor:
+        """Predict (probabilities for ``bce``) for a batch dict or a sequence tensor."""
+        return self(batch["sequence"] if isinstance(batch, Mapping) else batch)
+
+    def configure_optimizers(self) -> Any:
+        """Build the optimizer (and scheduler) from the partials or configs given."""
+        if self._optimizer is None:
+            raise ValueError(
+                "no optimizer to train with: pass optimizer=functools.partial(torch.optim.Adam, "
+                "lr=1e-3) or a Hydra config with _partial_: true"
+            )
+        optimizer = _build(self._optimizer)(self.parameters())
+        if self._lr_scheduler is None:
+            return optimizer
+        scheduler = {
+            "scheduler": _build(self._lr_scheduler)(optimizer),
+            "monitor": self.hparams["lr_scheduler_monitor"],
+            "interval": self.hparams["lr_scheduler_interval"],
+        }
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Warn if the checkpoint alone cannot rebuild the architecture."""
+        if self.hparams["net"] is None:
+            warnings.warn(
+                f"the checkpoint does not record how to build {type(self.net).__name__}; pass "
+                "net= to load_checkpoint, or give SequenceLitModule the net's Hydra config",
+                SeleneWarning,
+                stacklevel=2,
+            )
+
+    def _shared_step(self, batch: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
+        logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]
+        if logits.shape != targets.shape:
+            raise ValueError(
+                f"the model predicts {tuple(logits.shape)[1:]} features per sequence but the "
+                f"data has {tuple(targets.shape)[1:]} targets; build the net with "
+                f"n_targets={targets.shape[-1]} or use data with {logits.shape[-1]} features"
+            )
+        return self.criterion(logits, targets.to(logits.dtype)), logits
+
+    def _eval_step(self, stage: str, batch: Mapping[str, Tensor]) -> None:
+        loss, logits = self._shared_step(batch)
+        targets = batch["targets"]
+        self.log(f"{stage}/loss", loss, sync_dist=True, batch_size=len(targets))
+        if stage not in self.metrics:
+            n = logits.shape[1]
+            binary = self.hparams["loss"] == "bce"
+            metric = (
+                BinaryFeatureMetrics(n, self.hparams["min_positives"])
+                if binary
+                else RegressionFeatureMetrics(n)
+            )
+            self.metrics[stage] = metric.to(self.device)
+        self.metrics[stage].update(self._activation(logits), targets)
+
+    def _log_scores(self, stage: str, curves: bool = False) -> FeatureScores | None:
+        if stage not in self.metrics:
+            return None
+        metric = self.metrics[stage]
+        scores = {k: v.cpu() for k, v in metric.compute().items()}
+        n = len(next(iter(scores.values())))
+        names = self.features or [f"feature_{i}" for i in range(n)]
+        with_curves = curves and isinstance(metric, BinaryFeatureMetrics)
+        result = FeatureScores(names, scores, metric.curves() if with_curves else None)
+        for name, value in result.macro().items():
+            self.log(f"{stage}/{name}", value)  # already synced across ranks by compute()
+        metric.reset()
+        return result
+
+
+def load_checkpoint(
+    path: str | Path, map_location: str | torch.device = "cpu", net: nn.Module | None = None
+) -> SequenceLitModule:
+    """Rebuild a :class:`SequenceLitModule` from a checkpoint written by ``selene.train``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Lightning checkpoint (``.ckpt``); loaded with ``torch.load(weights_only=True)``.
+    map_location : str or torch.device
+        Where to load the weights.
+    net : torch.nn.Module, optional
+        The architecture, for checkpoints that do not record how to build it.
+
+    Returns
+    -------
+    SequenceLitModule
+        In eval mode; ``module.features`` lists the feature names, ``module.net`` is the bare
+        architecture.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
+    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    hparams = checkpoint.get("hyper_parameters") if isinstance(checkpoint, dict) else None
+    if hparams is None or "state_dict" not in checkpoint:
+        raise ValueError(
+            f"{path.name} is not a selene checkpoint (no 'hyper_parameters'/'state_dict'); "
+            "for Selene SDK .pth.tar weights use selene.models.load_selene_weights"
+        )
+    hparams = dict(hparams)
+    if net is not None:
+        hparams["net"] = net
+    elif hparams.get("net") is None:
+        raise ValueError(f"{path.name} does not record its architecture: pass net=")
+    module = SequenceLitModule(**hparams)
+    module.load_state_dict(checkpoint["state_dict"])
+    return module.to(map_location).eval()
+
+
+def _one_hot(x: Tensor) -> Tensor:
+    """Codes ``(N, L)`` uint8 to one-hot ``(N, 4, L)`` float; one-hot passes through."""
+    if x.dtype == torch.uint8:
+        from selene.sequences import codes_to_one_hot
+
+        return codes_to_one_hot(x)
+    return x
+
+
+def _plain(config: Mapping[str, Any] | DictConfig) -> dict[str, Any]:
+    """Return a plain, resolved dict (loadable with ``torch.load(weights_only=True)``)."""
+    if isinstance(config, DictConfig):
+        return OmegaConf.to_container(config, resolve=True)  # type: ignore[return-value]
+    return OmegaConf.to_container(OmegaConf.create(dict(config)), resolve=True)  # type: ignore
+
+
+def _build(factory: Callable[..., Any] | Mapping[str, Any]) -> Callable[..., Any]:
+    return instantiate(factory) if isinstance(factory, Mapping) else factory
+
+
+def _config_of(module: nn.Module) -> dict[str, Any] | None:
+    """Return the Hydra config of ``module`` if every constructor argument is an attribute."""
+    cls = type(module)
+    config: dict[str, Any] = {"_target_": f"{cls.__module__}.{cls.__qualname__}"}
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if name == "self":
+            continue
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or not hasattr(module, name):
+            return None
+        value = getattr(module, name)
+        if isinstance(value, nn.Module):
+            value = _config_of(value)
+            if value is None:
+                return None
+        elif isinstance(value, tuple | list) and all(isinstance(v, _PRIMITIVES) for v in value):
+            value = list(value)
+        elif not isinstance(value, _PRIMITIVES):
+            return None
+        config[name] = value
+    return config
