@@ -1,0 +1,8 @@
+"""Targets: per-feature labels of genomic windows (``Target``, ``GenomicFeatures``)."""
+
+from __future__ import annotations
+
+from selene.targets.genomic_features import GenomicFeatures
+from selene.targets.target import Target
+
+__all__ = ["GenomicFeatures", "Target"]

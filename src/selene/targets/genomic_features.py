@@ -1,0 +1,248 @@
+"""``GenomicFeatures``: per-feature labels of genomic windows from a BED of feature intervals."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from selene.targets import _kernels
+from selene.targets._bed import index_intervals, read_bed
+from selene.targets._thresholds import Thresholds, min_overlap, read_features, resolve_thresholds
+from selene.targets.target import Target
+from selene.utils.warnings import SeleneWarning
+
+_log = logging.getLogger(__name__)
+
+
+class GenomicFeatures(Target):
+    """Labels from a BED of feature intervals (``chrom start end feature [...]``), as in Selene.
+
+    The intervals are read once into sorted per-chromosome arrays, so a query needs no tabix
+    index and no Python per interval; :meth:`get_feature_data_batch` labels many windows in one
+    numba call.
+
+    Parameters
+    ----------
+    input_path : str or Path
+        A bgzipped (tabix-indexed, as Selene takes it) BED, or a plain BED, sorted or not.
+        Extra columns are ignored; ``#``, ``track`` and ``browser`` lines are skipped.
+    features : list of str, or str or Path
+        The feature names, in label order, or a file with one name per line. Intervals of other
+        features are skipped (with one :class:`~selene.utils.warnings.SeleneWarning`).
+    feature_thresholds : float, dict, callable or None
+        Minimum fraction of the query bin a feature must cover to be positive: a float for all
+        features, a dict of per-feature fractions with a ``"default"`` key, a function of the
+        feature name, or None (any overlapping interval is enough). Selene turns a fraction ``t``
+        of an ``L``-base bin into the count ``int(max(float32(t) * L - 1, 0))`` and requires the
+        union of the feature's intervals to cover *more* bases than that; so do we.
+    binary : bool
+        True for Selene's 0/1 labels; False for the covered fraction of the bin (the union of
+        the feature's intervals, clipped to the bin, over the bin length).
+
+    Attributes
+    ----------
+    features : list of str
+    n_features : int
+    feature_index_dict : dict of str to int
+        Feature name to label index.
+    index_feature_dict : dict of int to str
+        Label index to feature name.
+    feature_thresholds : dict of str to float, or None
+        Each feature's threshold (float32 values, as Selene stores them).
+    """
+
+    def __init__(
+        self,
+        input_path: str | Path,
+        features: Sequence[str] | str | Path,
+        feature_thresholds: Thresholds = 0.5,
+        binary: bool = True,
+    ) -> None:
+        self.input_path = Path(input_path)
+        self.features = read_features(features)
+        self.n_features = len(self.features)
+        self.feature_index_dict = {name: i for i, name in enumerate(self.features)}
+        self.index_feature_dict = dict(enumerate(self.features))
+        self.binary = bool(binary)
+        self._thresholds = resolve_thresholds(feature_thresholds, self.features)
+        self.feature_thresholds = (
+            None
+            if self._thresholds is None
+            else dict(zip(self.features, self._thresholds.tolist(), strict=True))
+        )
+        self._need_rows: dict[int, np.ndarray] = {}
+        self._load()
+
+    def _load(self) -> None:
+        bed = read_bed(self.input_path)
+        lookup = np.array([self.feature_index_dict.get(n, -1) for n in bed.names], np.int64)
+        feats = lookup[bed.name] if bed.name.size else bed.name
+        keep = feats >= 0
+        if not keep.all():
+            unknown = [n for n, i in zip(bed.names, lookup, strict=True) if i < 0]
+            warnings.warn(
+                f"{self.input_path.name}: {int((~keep).sum())} interval(s) of {len(unknown)} "
+                f"feature(s) not in the features list are skipped: {unknown[:5]}",
+                SeleneWarning,
+                stacklevel=3,
+            )
+        self._chroms = bed.chroms
+        self._chrom_index = {name: i for i, name in enumerate(bed.chroms)}
+        offsets, starts, ends, max_ends, feats, was_sorted = index_intervals(
+            bed.chrom[keep], bed.starts[keep], bed.ends[keep], feats[keep], len(bed.chroms)
+        )
+        self._offsets, self._starts, self._ends = offsets, starts, ends
+        self._max_ends, self._feats = max_ends, feats
+        n = int(keep.sum())
+        if not bed.compressed:
+            _log.info(
+                "%s is a plain (not bgzipped) BED: read its %d intervals straight into sorted "
+                "in-memory arrays; no bgzip or tabix index is needed",
+                self.input_path,
+                n,
+            )
+        if not was_sorted:
+            _log.info(
+                "%s is not sorted by chromosome and start: sorted it in memory", self.input_path
+            )
+        _log.debug(
+            "loaded %d intervals on %d chromosomes from %s", n, len(bed.chroms), self.input_path
+        )
+
+    def chrom_ids(self, names: Sequence[str] | str) -> np.ndarray:
+        """Index of each chromosome name in this BED; -1 where the BED has no interval on it.
+
+        Returns
+        -------
+        np.ndarray, shape (len(names),), dtype int32
+
+        Raises
+        ------
+        KeyError
+            If a name is absent but its ``chr``-prefixed (or unprefixed) form is present: the
+            BED and the queries name chromosomes differently, which would give all-zero labels.
+        """
+        if isinstance(names, str):
+            names = [names]
+        index = self._chrom_index
+        ids = np.fromiter((index.get(n, -1) for n in names), dtype=np.int32, count=len(names))
+        for pos in np.flatnonzero(ids < 0)[:1]:
+            name = names[pos]
+            other = name[3:] if name.startswith("chr") else f"chr{name}"
+            if other in index:
+                raise KeyError(
+                    f"chromosome {name!r} is not in {self.input_path.name}, but {other!r} is; "
+                    f"known: {list(self._chroms[:5])}... (check the 'chr' prefix)"
+                )
+        return ids
+
+    def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
+        """Labels of the window ``[start, end)`` of ``chrom`` (0-based, end-exclusive).
+
+        A chromosome with no interval in the BED gives all zeros, as in Selene.
+
+        Returns
+        -------
+        np.ndarray, shape (n_features,), dtype float32
+        """
+        ids = self.chrom_ids([chrom])
+        return self._label(ids, np.array([start], np.int64), np.array([end], np.int64))[0]
+
+    def get_feature_data_batch(
+        self,
+        chroms: Sequence[str] | np.ndarray,
+        starts: Sequence[int] | np.ndarray,
+        ends: Sequence[int] | np.ndarray,
+    ) -> np.ndarray:
+        """Labels of many windows in one call (any mix of lengths).
+
+        Parameters
+        ----------
+        chroms : sequence of str, or np.ndarray of int
+            Chromosome names, or ids from :meth:`chrom_ids` (-1: no interval, all-zero row).
+        starts, ends : array-like of int, shape (N,)
+            0-based, end-exclusive windows.
+
+        Returns
+        -------
+        np.ndarray, shape (N, n_features), dtype float32
+        """
+        arr = np.asarray(chroms)
+        if arr.dtype.kind in "iu":
+            ids = arr.astype(np.int64, copy=False)
+            bad = np.flatnonzero((ids < -1) | (ids >= len(self._chroms)))
+            if bad.size:
+                raise ValueError(
+                    f"chromosome id {ids[bad[0]]} out of range [-1, {len(self._chroms)}); "
+                    f"get ids from chrom_ids()"
+                )
+        else:
+            ids = self.chrom_ids([str(c) for c in arr.reshape(-1)])
+        return self._label(ids, np.asarray(starts), np.asarray(ends))
+
+    def _label(self, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        if not (
+            ids.ndim == starts.ndim == ends.ndim == 1 and ids.size == starts.size == ends.size
+        ):
+            raise ValueError(
+                f"chroms, starts and ends must be 1-D of one length; got shapes "
+                f"{ids.shape}, {starts.shape}, {ends.shape}"
+            )
+        if starts.size and (starts.dtype.kind not in "iu" or ends.dtype.kind not in "iu"):
+            raise TypeError(f"starts and ends must be integers; got {starts.dtype}, {ends.dtype}")
+        starts = starts.astype(np.int64, copy=False)
+        ends = ends.astype(np.int64, copy=False)
+        bad = np.flatnonzero((starts < 0) | (ends <= starts))
+        if bad.size:
+            i = bad[0]
+            raise ValueError(
+                f"window {i} [{starts[i]}, {ends[i]}) is invalid: need 0 <= start < end"
+            )
+        out = np.zeros((ids.size, self.n_features), dtype=np.float32)
+        if ids.size == 0:
+            return out
+        rows, need = self._need(ends - starts)
+        _kernels.label_windows(
+            self._offsets,
+            self._starts,
+            self._ends,
+            self._max_ends,
+            self._feats,
+            ids.astype(np.int64, copy=False),
+            starts,
+            ends,
+            rows,
+            need,
+            self.binary,
+            out,
+        )
+        return out
+
+    def _need(self, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row per window into a (U, F) table of minimum overlaps, one row per distinct length."""
+        if not self.binary:
+            return np.zeros(lengths.size, np.int64), np.zeros((1, self.n_features), np.int64)
+        lo, hi = int(lengths.min()), int(lengths.max())
+        if lo == hi:
+            uniq, rows = [lo], np.zeros(lengths.size, np.int64)
+        else:
+            uniq_arr, rows = np.unique(lengths, return_inverse=True)
+            uniq, rows = uniq_arr.tolist(), rows.reshape(-1).astype(np.int64)
+        table = []
+        for length in uniq:
+            if length not in self._need_rows:
+                if len(self._need_rows) > 1024:
+                    self._need_rows.clear()
+                self._need_rows[length] = min_overlap(self._thresholds, self.n_features, length)
+            table.append(self._need_rows[length])
+        return rows, np.stack(table)
+
+    def __repr__(self) -> str:
+        return (
+            f"GenomicFeatures({str(self.input_path)!r}, n_features={self.n_features}, "
+            f"binary={self.binary})"
+        )
