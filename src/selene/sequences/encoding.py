@@ -1,0 +1,178 @@
+"""Conversions between letters, compact ``uint8`` codes and one-hot encodings.
+
+Codes index an alphabet (``"ACGT"`` for DNA); code ``len(alphabet)`` means unknown (``N`` and any
+other letter). The one-hot encoding of an unknown position is ``1 / len(alphabet)`` in every
+column, as in the Selene SDK.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = [
+    "codes_to_encoding",
+    "codes_to_one_hot",
+    "encoding_to_sequence",
+    "reverse_complement",
+    "sequence_to_codes",
+    "sequence_to_encoding",
+]
+
+# IUPAC-aware complement, case kept (as pyfaidx does); other characters are left as they are.
+_COMPLEMENT = str.maketrans(
+    "ACGTNacgtnYRWSKMDVHBXyrwskmdvhbxUu", "TGCANtgcanRYWSMKHBDVXrywsmkhbdvxAa"
+)
+
+
+def byte_table(alphabet: str) -> np.ndarray:
+    """Build a 256-entry lookup from ASCII byte to code, case-insensitive.
+
+    Parameters
+    ----------
+    alphabet : str
+        The letters, in code order.
+
+    Returns
+    -------
+    np.ndarray, shape (256,), dtype uint8
+        ``len(alphabet)`` for every byte outside the alphabet.
+    """
+    table = np.full(256, len(alphabet), dtype=np.uint8)
+    for code, letter in enumerate(alphabet):
+        table[ord(letter.upper())] = code
+        table[ord(letter.lower())] = code
+    return table
+
+
+def sequence_to_codes(sequence: str, alphabet: str = "ACGT") -> np.ndarray:
+    """Encode a sequence as compact codes.
+
+    Parameters
+    ----------
+    sequence : str
+        Case is ignored; letters outside ``alphabet`` (``N``, IUPAC codes) become unknown.
+    alphabet : str
+        The letters, in code order.
+
+    Returns
+    -------
+    np.ndarray, shape (len(sequence),), dtype uint8
+        Indices into ``alphabet``; ``len(alphabet)`` for unknown letters.
+    """
+    raw = np.frombuffer(sequence.encode("ascii", errors="replace"), dtype=np.uint8)
+    return byte_table(alphabet)[raw]
+
+
+def codes_to_encoding(codes: np.ndarray, n_letters: int = 4) -> np.ndarray:
+    """One-hot encode codes in the Selene layout (positions first).
+
+    Parameters
+    ----------
+    codes : np.ndarray, shape (..., L), integer
+        Codes ``>= n_letters`` are unknown.
+    n_letters : int
+        Size of the alphabet.
+
+    Returns
+    -------
+    np.ndarray, shape (..., L, n_letters), dtype float32
+        Unknown positions hold ``1 / n_letters`` in every column.
+    """
+    table = np.zeros((n_letters + 1, n_letters), dtype=np.float32)
+    table[np.arange(n_letters), np.arange(n_letters)] = 1.0
+    table[n_letters] = np.float32(1.0) / np.float32(n_letters)
+    return table[np.minimum(np.asarray(codes), n_letters)]
+
+
+def sequence_to_encoding(sequence: str, alphabet: str = "ACGT") -> np.ndarray:
+    """One-hot encode a sequence in the Selene layout.
+
+    Parameters
+    ----------
+    sequence : str
+        Case is ignored; letters outside ``alphabet`` are unknown.
+    alphabet : str
+        The letters, in column order.
+
+    Returns
+    -------
+    np.ndarray, shape (len(sequence), len(alphabet)), dtype float32
+        Unknown positions hold ``1 / len(alphabet)`` in every column.
+    """
+    return codes_to_encoding(sequence_to_codes(sequence, alphabet), len(alphabet))
+
+
+def encoding_to_sequence(encoding: np.ndarray, alphabet: str = "ACGT", unk_base: str = "N") -> str:
+    """Decode a one-hot encoding in the Selene layout.
+
+    Parameters
+    ----------
+    encoding : np.ndarray, shape (L, len(alphabet))
+        A row with a 1 decodes to the first letter whose column holds it.
+    alphabet : str
+        The letters, in column order.
+    unk_base : str
+        The letter for every other row (e.g. ``1 / len(alphabet)`` everywhere).
+
+    Returns
+    -------
+    str
+        The ``L`` letters.
+    """
+    encoding = np.asarray(encoding)
+    if encoding.ndim != 2 or encoding.shape[1] != len(alphabet):
+        raise ValueError(
+            f"encoding must have shape (L, {len(alphabet)}) for alphabet {alphabet!r}; "
+            f"got {encoding.shape}"
+        )
+    letters = np.array(list(alphabet) + [unk_base])
+    hot = encoding == 1
+    codes = np.where(hot.any(axis=1), hot.argmax(axis=1), len(alphabet))
+    return "".join(letters[codes].tolist())
+
+
+def reverse_complement(sequence: str) -> str:
+    """Reverse-complement a DNA sequence.
+
+    Parameters
+    ----------
+    sequence : str
+        IUPAC codes are complemented (``R`` <-> ``Y``) and case is kept; other characters are
+        kept as they are.
+
+    Returns
+    -------
+    str
+    """
+    return sequence.translate(_COMPLEMENT)[::-1]
+
+
+def codes_to_one_hot(
+    codes: torch.Tensor, n_letters: int = 4, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """One-hot encode codes on their own device, in the model layout (alphabet before length).
+
+    Parameters
+    ----------
+    codes : torch.Tensor, shape (N, L) or (L,), integer (usually uint8)
+        Codes ``>= n_letters`` are unknown.
+    n_letters : int
+        Size of the alphabet.
+    dtype : torch.dtype
+        Floating dtype of the result.
+
+    Returns
+    -------
+    torch.Tensor, shape (N, n_letters, L) or (n_letters, L)
+        Unknown positions hold ``1 / n_letters`` in every row.
+    """
+    if codes.dtype.is_floating_point or codes.dtype == torch.bool:
+        raise TypeError(f"codes must be an integer tensor (uint8 codes); got {codes.dtype}")
+    if codes.ndim not in (1, 2):
+        raise ValueError(f"codes must have shape (N, L) or (L,); got {tuple(codes.shape)}")
+    # Comparing against arange broadcasts straight into (.., A, L): no gather, no transpose.
+    letters = torch.arange(n_letters, dtype=codes.dtype, device=codes.device).view(-1, 1)
+    codes = codes.unsqueeze(-2)
+    one_hot = (codes == letters).to(dtype)
+    return one_hot.add_((codes >= n_letters).to(dtype) * (1.0 / n_letters))
