@@ -1,0 +1,231 @@
+"""Read and draw whole batches of windows: coordinates -> codes + labels, vectorised.
+
+``WindowReader`` is the part of an online sampler that DataLoader workers need: it pickles
+without the LightningDataModule (and its trainer) around it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+Batch = dict[str, Any]
+
+
+class CenterDrawer(Protocol):
+    """Draws candidate window centres for one partition (a sampler-specific rule)."""
+
+    def _none_valid(self, rounds: int) -> RuntimeError:
+        return RuntimeError(
+            f"no valid window in {rounds} rounds of candidates: every window was off a "
+            f"chromosome end, blacklisted, over {self.max_n_fraction:.0%} N"
+            + ("" if self.keep_negative else ", or without a positive label")
+        )
+
+    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``n`` (genome chromosome id, centre position) pairs."""
+        ...
+
+
+def bin_offsets(sequence_length: int, center_bin_to_predict: int | list[int]) -> tuple[int, int]:
+    """Where the labelled bin sits in a window, as the Selene SDK places it.
+
+    Parameters
+    ----------
+    sequence_length : int
+        Window length ``L``; the window is ``[c - L // 2, c - L // 2 + L)`` around a centre ``c``.
+    center_bin_to_predict : int or [int, int]
+        Length of the centred bin, or its ``[start, end)`` offsets inside the window.
+
+    Returns
+    -------
+    (int, int)
+        Offsets of the bin's start and end from the window start.
+
+    Raises
+    ------
+    ValueError
+        If the bin does not fit in the window, or an int bin and the window differ in parity.
+    """
+    if isinstance(center_bin_to_predict, int | np.integer):
+        bin_len = int(center_bin_to_predict)
+        if bin_len <= 0 or bin_len > sequence_length:
+            raise ValueError(
+                f"center_bin_to_predict must be in [1, sequence_length={sequence_length}]; "
+                f"got {bin_len} (sequence_length < center_bin_to_predict?)"
+            )
+        if (sequence_length + bin_len) % 2:
+            raise ValueError(
+                f"sequence_length {sequence_length} and center_bin_to_predict {bin_len} must be "
+                "both odd or both even, so that the bin is centred"
+            )
+        # Selene: window = c - L//2 .. c + L//2 (+1 if odd); bin = c - b//2 .. c + b//2 (+1 if odd)
+        start = sequence_length // 2 - bin_len // 2
+        return start, start + bin_len
+    bounds = list(center_bin_to_predict)
+    if len(bounds) != 2 or not 0 <= bounds[0] < bounds[1] <= sequence_length:
+        raise ValueError(
+            "center_bin_to_predict must be an int or [start, end] with "
+            f"0 <= start < end <= sequence_length={sequence_length}; got {center_bin_to_predict!r}"
+        )
+    return int(bounds[0]), int(bounds[1])
+
+
+class WindowReader:
+    """Turns window coordinates into batches, and draws valid windows by rejection.
+
+    Parameters
+    ----------
+    genome : selene.sequences.Genome
+        Reference; ``get_encodings`` and ``blacklisted_batch`` are used.
+    target : selene.targets.Target
+        Labels; ``get_feature_data_batch`` when it has one, else one query per window.
+    sequence_length : int
+        Window length.
+    bin_start, bin_end : int
+        Offsets of the labelled bin from the window start (see ``bin_offsets``).
+    strand : {"random", "+"}
+        Random strand per window (as the Selene SDK draws it) or forward only.
+    max_n_fraction : float
+        Windows with a larger fraction of ``N`` are rejected.
+    keep_negative : bool
+        False: reject windows with no positive label (``IntervalsSampler(sample_negative=False)``).
+    """
+
+    def __init__(
+        self,
+        genome: Any,
+        target: Any,
+        sequence_length: int,
+        bin_start: int,
+        bin_end: int,
+        strand: str = "random",
+        max_n_fraction: float = 0.3,
+        keep_negative: bool = True,
+    ) -> None:
+        self.genome, self.target = genome, target
+        self.sequence_length, self.bin_start, self.bin_end = sequence_length, bin_start, bin_end
+        self.strand, self.max_n_fraction, self.keep_negative = (
+            strand,
+            max_n_fraction,
+            keep_negative,
+        )
+        self.chroms = np.asarray(genome.get_chrs(), dtype=object)
+        self.chrom_lens = np.array([n for _, n in genome.get_chr_lens()], dtype=np.int64)
+        self._batched = hasattr(target, "get_feature_data_batch")
+        self._target_ids = (
+            target.chrom_ids(list(self.chroms)) if hasattr(target, "chrom_ids") else None
+        )
+        self._unk = int(getattr(genome, "UNK_CODE", 4))
+
+    def labels(self, chrom_ids: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Labels of the bins of windows starting at ``starts``: float32 (N, F)."""
+        bin_starts = starts + self.bin_start
+        bin_ends = starts + self.bin_end
+        if self._batched:
+            chroms = (
+                self._target_ids[chrom_ids]
+                if self._target_ids is not None
+                else self.chroms[chrom_ids]
+            )
+            out = self.target.get_feature_data_batch(chroms, bin_starts, bin_ends)
+            return np.asarray(out, dtype=np.float32)
+        rows = [
+            self.target.get_feature_data(str(c), int(s), int(e))
+            for c, s, e in zip(self.chroms[chrom_ids], bin_starts, bin_ends, strict=True)
+        ]
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+
+    def read(self, chrom_ids: np.ndarray, starts: np.ndarray, minus: np.ndarray) -> Batch:
+        """Read the batch of given windows (genome chromosome ids, starts, True = '-' strand)."""
+        ends = starts + self.sequence_length
+        codes = self.genome.get_encodings(chrom_ids, starts, ends, minus)
+        return self._batch(chrom_ids, starts, minus, codes, self.labels(chrom_ids, starts))
+
+    def _batch(
+        self,
+        chrom_ids: np.ndarray,
+        starts: np.ndarray,
+        minus: np.ndarray,
+        codes: np.ndarray,
+        targets: np.ndarray,
+    ) -> Batch:
+        coords = {
+            "chrom": self.chroms[chrom_ids].tolist(),
+            "start": starts.astype(np.int64),
+            "end": (starts + self.sequence_length).astype(np.int64),
+            "strand": np.where(minus, "-", "+").tolist(),
+        }
+        return {"sequence": codes, "targets": targets, "coords": coords}
+
+    def _none_valid(self, rounds: int) -> RuntimeError:
+        return RuntimeError(
+            f"no valid window in {rounds} rounds of candidates: every window was off a "
+            f"chromosome end, blacklisted, over {self.max_n_fraction:.0%} N"
+            + ("" if self.keep_negative else ", or without a positive label")
+        )
+
+    def draw(self, rng: np.random.Generator, drawer: CenterDrawer, n: int) -> Batch:
+        """Draw a batch of ``n`` valid windows (see ``draw_arrays``)."""
+        return self._batch(*self.draw_arrays(rng, drawer, n))
+
+    def draw_arrays(
+        self, rng: np.random.Generator, drawer: CenterDrawer, n: int
+    ) -> tuple[np.ndarray, ...]:
+        """Draw ``n`` valid windows: draw extra candidates, filter, top up until ``n`` remain.
+
+        Returns
+        -------
+        chrom_ids, starts, minus, codes, targets : np.ndarray
+            Genome chromosome ids, window starts, '-' strand flags, uint8 codes (n, L) and
+            float32 labels (n, F).
+
+        Raises
+        ------
+        RuntimeError
+            If 50 rounds of candidates give no valid window at all.
+        """
+        length = self.sequence_length
+        parts: list[tuple[np.ndarray, ...]] = []
+        have, rounds = 0, 0
+        while have < n:
+            need = n - have
+            cids, centers = drawer.draw(rng, need + need // 4 + 8)
+            minus = (
+                rng.random(cids.size) < 0.5
+                if self.strand == "random"
+                else np.zeros(cids.size, bool)
+            )
+            starts = centers.astype(np.int64) - length // 2
+            ok = (starts >= 0) & (starts + length <= self.chrom_lens[cids])
+            cids, starts, minus = cids[ok], starts[ok], minus[ok]
+            ok = ~self.genome.blacklisted_batch(cids, starts, starts + length)
+            cids, starts, minus = cids[ok], starts[ok], minus[ok]
+            targets = None
+            if cids.size and not self.keep_negative:  # labels first: most candidates fail here
+                targets = self.labels(cids, starts)
+                ok = targets.any(axis=1)
+                cids, starts, minus, targets = cids[ok], starts[ok], minus[ok], targets[ok]
+                targets = targets[:need]
+            # encode no more than needed; the rare window rejected for N is topped up next round
+            cids, starts, minus = cids[:need], starts[:need], minus[:need]
+            rounds += 1
+            if cids.size == 0:
+                if rounds >= 50 and have == 0:
+                    raise self._none_valid(rounds)
+                continue
+            codes = self.genome.get_encodings(cids, starts, starts + length, minus)
+            if self.max_n_fraction < 1.0:
+                ok = np.count_nonzero(codes == self._unk, axis=1) <= self.max_n_fraction * length
+                if not ok.all():
+                    cids, starts, minus, codes = cids[ok], starts[ok], minus[ok], codes[ok]
+                    targets = None if targets is None else targets[ok]
+            targets = self.labels(cids, starts) if targets is None else targets
+            parts.append((cids, starts, minus, codes, targets))
+            have += cids.size
+            if rounds >= 50 and have == 0:
+                raise self._none_valid(rounds)
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate(col) for col in zip(*parts, strict=True))

@@ -1,0 +1,154 @@
+"""``IntervalsSampler``: windows centred at random positions inside user-given intervals."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from selene.samplers._windows import CenterDrawer
+from selene.samplers.online import OnlineSampler
+from selene.samplers.splits import (
+    partition_by_chromosome,
+    partition_by_proportion,
+    sampling_weights,
+)
+from selene.utils.warnings import SeleneWarning
+
+__all__ = ["IntervalsSampler", "read_intervals"]
+
+
+def read_intervals(path: str | Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Read ``chrom start end`` from the first three columns of a BED-like file.
+
+    Returns
+    -------
+    chroms : list of str
+    starts, ends : np.ndarray[int64]
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        If the file is missing, or a line does not start with ``chrom start end``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"intervals file not found: {path}")
+    chroms, starts, ends = [], [], []
+    with open(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            cols = line.split()
+            try:
+                chroms.append(cols[0])
+                starts.append(int(cols[1]))
+                ends.append(int(cols[2]))
+            except (ValueError, IndexError) as err:
+                raise ValueError(
+                    f"{path}, line {number}: expected 'chrom start end'; got {line!r}"
+                ) from err
+    return chroms, np.array(starts, np.int64), np.array(ends, np.int64)
+
+
+class IntervalDrawer:
+    """Centres ``start + floor(u * length)`` of intervals drawn in proportion to their length."""
+
+    def __init__(
+        self,
+        chrom_ids: np.ndarray,
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        cumulative: np.ndarray,
+    ) -> None:
+        self.chrom_ids, self.starts, self.lengths = chrom_ids, starts, lengths
+        self.cumulative = cumulative
+
+    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` (chromosome id, centre) pairs."""
+        k = np.minimum(
+            np.searchsorted(self.cumulative, rng.random(n), side="right"), self.chrom_ids.size - 1
+        )
+        offsets = (rng.random(n) * self.lengths[k]).astype(np.int64)
+        return self.chrom_ids[k], self.starts[k] + offsets
+
+
+class IntervalsSampler(OnlineSampler):
+    """Windows centred at random positions inside the intervals of a BED file.
+
+    As in the Selene SDK, an interval is drawn in proportion to its length and a centre
+    uniformly inside it; a proportional holdout holds out that fraction of the intervals.
+    Windows that would run off a chromosome end are redrawn.
+
+    Parameters
+    ----------
+    reference_sequence, target_path, features
+        See ``OnlineSampler``.
+    intervals_path : path
+        BED-like file; the first three columns (chrom, start, end) are used.
+    sample_negative : bool
+        Also keep windows with no positive label (the Selene SDK's default, False, redraws
+        them).
+    **kwargs
+        Any other ``OnlineSampler`` parameter (seed, holdouts, sequence_length, ...).
+
+    Warns
+    -----
+    SeleneWarning
+        Once, counting intervals on chromosomes not in the reference (they are skipped).
+    """
+
+    def __init__(
+        self,
+        reference_sequence: Any,
+        target_path: Any,
+        features: Sequence[str] | str | Path | None,
+        intervals_path: str | Path,
+        sample_negative: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.intervals_path = Path(intervals_path)
+        self.sample_negative = bool(sample_negative)
+        super().__init__(
+            reference_sequence, target_path, features, keep_negative=self.sample_negative, **kwargs
+        )
+
+    def _partition(self) -> dict[str, CenterDrawer]:
+        chroms, starts, ends = read_intervals(self.intervals_path)
+        names = self.reference_sequence.get_chrs()
+        index = {name: i for i, name in enumerate(names)}
+        known = np.array([c in index for c in chroms], dtype=bool)
+        if not known.all():
+            unknown = sorted({c for c, k in zip(chroms, known, strict=True) if not k})
+            warnings.warn(
+                f"{self.intervals_path.name}: skipped {int((~known).sum())} of {known.size} "
+                f"intervals on chromosomes not in the reference: {unknown[:5]} (check the 'chr' "
+                "prefix)",
+                SeleneWarning,
+                stacklevel=4,
+            )
+        keep = known & np.array([not self._excluded(c) for c in chroms], dtype=bool)
+        chroms_kept = [c for c, k in zip(chroms, keep, strict=True) if k]
+        cids = np.array([index[c] for c in chroms_kept], np.int64)
+        starts, lengths = starts[keep], (ends - starts)[keep]
+        if self._holdout_type == "chromosome":
+            source = getattr(self.reference_sequence, "path", "the reference")
+            parts = partition_by_chromosome(
+                chroms_kept,
+                self.validation_holdout,
+                self.test_holdout,
+                names,
+                getattr(source, "name", str(source)),
+            )
+        else:
+            parts = partition_by_proportion(
+                cids.size, self.validation_holdout, self.test_holdout, self.seed
+            )
+        drawers: dict[str, CenterDrawer] = {}
+        for mode in self.modes:
+            idx, cumulative = sampling_weights(lengths, parts[mode], mode, "intervals")
+            drawers[mode] = IntervalDrawer(cids[idx], starts[idx], lengths[idx], cumulative)
+        return drawers

@@ -1,0 +1,214 @@
+"""``MatFileSampler``: a fixed dataset of one-hot sequences (and targets) in a .mat file.
+
+MATLAB v5 files are read with ``scipy.io`` (whole: v5 variables are < 2 GB); v7.3 files are
+HDF5 and are read with ``h5py`` in blocks of rows, never whole. MATLAB stores v7.3 arrays
+transposed, so DeepSEA's ``trainxdata`` (MATLAB ``(L, 4, N)``) reads as ``(N, 4, L)`` with h5py,
+while its v5 ``validxdata`` reads as MATLAB shows it. Axes are found from the shapes (the
+alphabet axis has size 4, the batch axis matches the targets) unless given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import scipy.io
+
+from selene.samplers._datamodule import read_features
+from selene.samplers._windows import Batch
+
+__all__ = ["MatFileSampler"]
+
+_BLOCK_BYTES = 64 << 20
+
+
+def _layout(
+    name: str,
+    keys: str,
+    seq: tuple[int, ...],
+    tgt: tuple[int, ...] | None,
+    batch: int | None,
+    alphabet: int | None,
+    tgt_batch: int | None,
+) -> tuple[int, int, int | None]:
+    """Find (sequence batch axis, alphabet axis, targets batch axis), checking the shapes."""
+    where = f"{name} ({keys}: sequences {seq}, targets {tgt})"
+    if len(seq) != 3:
+        raise ValueError(f"{where}: sequences must be 3-D (batch, alphabet, length in any order)")
+    if tgt is not None and len(tgt) != 2:
+        raise ValueError(f"{where}: targets must be 2-D (batch, features in either order)")
+    if alphabet is None:
+        fours = [i for i, s in enumerate(seq) if s == 4]
+        if not fours:
+            raise ValueError(f"{where}: no axis of size 4 for the alphabet (A, C, G, T)")
+        alphabet = 1 if 1 in fours else fours[0]
+    others = [i for i in range(3) if i != alphabet]
+    if batch is None:
+        matching = [i for i in others if tgt is None or seq[i] in tgt]
+        if not matching:
+            raise ValueError(
+                f"{where}: mismatched shapes, no sequence axis has as many rows as the targets"
+            )
+        if len(matching) > 1 and tgt is not None:
+            raise ValueError(f"{where}: cannot tell the batch axis; give sequence_batch_axis")
+        batch = matching[0]
+    if sorted((batch, alphabet)) not in ([0, 1], [0, 2], [1, 2]):
+        raise ValueError(
+            f"{where}: sequence_batch_axis={batch} and sequence_alphabet_axis="
+            f"{alphabet} must be two different axes in 0..2"
+        )
+    if tgt is not None:
+        n = seq[batch]
+        if tgt_batch is None:
+            tgt_batch = 0 if tgt[0] == n else 1
+        if tgt[tgt_batch] != n:
+            raise ValueError(
+                f"{where}: mismatched shapes, {n} sequences but targets axis "
+                f"{tgt_batch} has {tgt[tgt_batch]} rows"
+            )
+    return batch, alphabet, tgt_batch
+
+
+class MatFileSampler:
+    """Sequences (one-hot) and optional targets stored in a MATLAB file (v5 or v7.3/HDF5).
+
+    Parameters
+    ----------
+    filepath : path
+        The ``.mat`` (or ``.h5``) file.
+    sequence_key : str
+        Variable holding the one-hot sequences.
+    targets_key : str, optional
+        Variable holding the targets.
+    random_seed : int
+        Seeds the shuffles.
+    shuffle : bool
+        Shuffle the training order each pass (blocks of rows, then rows within a block).
+    sequence_batch_axis, sequence_alphabet_axis, targets_batch_axis : int, optional
+        Axes as the reader returns the arrays (see the module docstring); found when None.
+    features : list of str or path, optional
+        Feature names.
+
+    Raises
+    ------
+    KeyError
+        If a key is not in the file.
+    ValueError
+        If the shapes do not fit together.
+    """
+
+    def __init__(
+        self,
+        filepath: str | Path,
+        sequence_key: str,
+        targets_key: str | None = None,
+        random_seed: int = 436,
+        shuffle: bool = True,
+        sequence_batch_axis: int | None = None,
+        sequence_alphabet_axis: int | None = None,
+        targets_batch_axis: int | None = None,
+        features: Sequence[str] | str | Path | None = None,
+    ) -> None:
+        self.filepath = Path(filepath)
+        if not self.filepath.is_file():
+            raise FileNotFoundError(f".mat file not found: {self.filepath}")
+        self.sequence_key, self.targets_key = sequence_key, targets_key
+        self.random_seed, self.shuffle = int(random_seed), bool(shuffle)
+        self._hdf5 = h5py.is_hdf5(self.filepath)
+        shapes = self._shapes()
+        keys = [k for k in (sequence_key, targets_key) if k is not None]
+        missing = [k for k in keys if k not in shapes]
+        if missing:
+            raise KeyError(
+                f"{self.filepath.name}: no variable(s) {missing}; the file has {sorted(shapes)}"
+            )
+        seq = shapes[sequence_key]
+        tgt = shapes[targets_key] if targets_key is not None else None
+        self._batch_axis, self._alphabet_axis, self._tgt_axis = _layout(
+            self.filepath.name,
+            ", ".join(keys),
+            seq,
+            tgt,
+            sequence_batch_axis,
+            sequence_alphabet_axis,
+            targets_batch_axis,
+        )
+        self._length_axis = 3 - self._batch_axis - self._alphabet_axis
+        self.n_samples = int(seq[self._batch_axis])
+        self.sequence_length = int(seq[self._length_axis])
+        self.targets_avail = tgt is not None
+        self.n_features = None if tgt is None else int(tgt[1 - self._tgt_axis])
+        self.features = None if features is None else read_features(features)
+        if self.features is not None and self.n_features not in (None, len(self.features)):
+            raise ValueError(
+                f"{self.filepath.name}: {len(self.features)} feature names for "
+                f"{self.n_features} targets in {targets_key!r}"
+            )
+        row_bytes = 4 * self.sequence_length + (self.n_features or 0)
+        self.block_size = max(256, _BLOCK_BYTES // row_bytes) if self._hdf5 else self.n_samples
+        self._data: Any = None
+
+    def _shapes(self) -> dict[str, tuple[int, ...]]:
+        if self._hdf5:
+            with h5py.File(self.filepath, "r") as handle:
+                return {
+                    k: tuple(v.shape) for k, v in handle.items() if isinstance(v, h5py.Dataset)
+                }
+        try:
+            return {name: tuple(shape) for name, shape, _ in scipy.io.whosmat(self.filepath)}
+        except (ValueError, NotImplementedError, TypeError) as err:
+            raise ValueError(f"cannot read {self.filepath} as a MATLAB file: {err}") from err
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_data": None}  # each worker opens / loads its own
+
+    def _open(self) -> Any:
+        if self._data is None:
+            keys = [k for k in (self.sequence_key, self.targets_key) if k is not None]
+            if self._hdf5:
+                handle = h5py.File(self.filepath, "r")
+                self._data = {k: handle[k] for k in keys}
+            else:  # whole, in (N, 4, L) / (N, F) order (free for MATLAB's column-major arrays)
+                mat = scipy.io.loadmat(self.filepath, variable_names=keys)
+                self._data = {k: self._canonical(k, mat[k]) for k in keys}
+        return self._data
+
+    def _canonical(self, key: str, array: np.ndarray) -> np.ndarray:
+        if key == self.sequence_key:
+            array = array.transpose(self._batch_axis, self._alphabet_axis, self._length_axis)
+        elif self._tgt_axis == 1:
+            array = array.T
+        return np.ascontiguousarray(array)
+
+    def read(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Rows ``[start, stop)``: sequences ``(B, 4, L)`` and targets ``(B, F)``, file dtype."""
+        data, stop = self._open(), min(stop, self.n_samples)
+        if not self._hdf5:
+            seq = data[self.sequence_key][start:stop]
+            tgt = None if self.targets_key is None else data[self.targets_key][start:stop]
+            return seq, tgt
+        index: list[Any] = [slice(None)] * 3
+        index[self._batch_axis] = slice(start, stop)
+        seq = self._canonical(self.sequence_key, data[self.sequence_key][tuple(index)])
+        tgt = None
+        if self.targets_key is not None:
+            tindex: list[Any] = [slice(None)] * 2
+            tindex[self._tgt_axis] = slice(start, stop)
+            tgt = self._canonical(self.targets_key, data[self.targets_key][tuple(tindex)])
+        return seq, tgt
+
+    def batch(self, block: tuple[np.ndarray, np.ndarray | None], rows: np.ndarray) -> Batch:
+        """Make the batch of rows ``rows`` of a block: float32 one-hot and targets."""
+        seq, targets = block
+        out: Batch = {"sequence": np.asarray(seq[rows], dtype=np.float32)}
+        if targets is not None:
+            out["targets"] = np.asarray(targets[rows], dtype=np.float32)
+        return out
+
+    def read_batch(self, start: int, stop: int) -> Batch:
+        """Rows ``[start, stop)`` of the file as one batch."""
+        block = self.read(start, stop)
+        return self.batch(block, np.arange(block[0].shape[0]))

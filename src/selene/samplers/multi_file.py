@@ -1,0 +1,179 @@
+"""``MultiFileSampler``: a DataModule over fixed datasets, one file sampler per partition."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from torch.utils.data import DataLoader, IterableDataset
+
+from selene.samplers._datamodule import SamplerDataModule, read_features
+from selene.samplers._datasets import FixedBatches, batch_loader, current_rank, stream_rng, worker
+from selene.samplers._windows import Batch
+
+__all__ = ["FileSampler", "MultiFileSampler"]
+
+
+class FileSampler(Protocol):
+    """What ``MultiFileSampler`` needs of a file sampler (``BedFileSampler``, ...)."""
+
+    n_samples: int
+    sequence_length: int
+    n_features: int | None
+    block_size: int
+    shuffle: bool
+    random_seed: int
+
+    def read(self, start: int, stop: int) -> Any:
+        """Rows ``[start, stop)``, read at once."""
+        ...
+
+    def batch(self, block: Any, rows: np.ndarray) -> Batch:
+        """Make a batch of rows of a block."""
+        ...
+
+    def read_batch(self, start: int, stop: int) -> Batch:
+        """Rows ``[start, stop)`` as a batch."""
+        ...
+
+
+def _batch_at(source: FileSampler, batch_size: int, index: int) -> Batch:
+    return source.read_batch(index * batch_size, (index + 1) * batch_size)
+
+
+class FileStream(IterableDataset):
+    """Endless passes over a file sampler in batches, shuffled per pass; streams share the work.
+
+    Rows are read in blocks (a multiple of ``batch_size``). With at least as many blocks as
+    streams (ranks x workers), each stream reads its own blocks; otherwise every stream walks
+    the same order and keeps every S-th batch. A last incomplete batch of a block is dropped.
+    """
+
+    def __init__(self, source: FileSampler, batch_size: int, rank: int, world_size: int) -> None:
+        self.source, self.batch_size, self.rank, self.world_size = (
+            source,
+            batch_size,
+            rank,
+            world_size,
+        )
+        self.epoch = 0
+        self._n_iter = 0
+
+    def __iter__(self) -> Iterator[Batch]:
+        wid, n_workers = worker()
+        n_streams, stream = self.world_size * n_workers, self.rank * n_workers + wid
+        key = (self.source.random_seed, 3, self.epoch, self._n_iter)
+        self._n_iter += 1
+        size = max(1, self.source.block_size // self.batch_size) * self.batch_size
+        n_blocks = -(-self.source.n_samples // size)
+        for n_pass in itertools.count():
+            shared = stream_rng(*key, n_pass)
+            order = shared.permutation(n_blocks) if self.source.shuffle else np.arange(n_blocks)
+            own = shared if n_blocks < n_streams else stream_rng(*key, n_pass, stream + 1)
+            mine = order if n_blocks < n_streams else order[stream::n_streams]
+            count = 0
+            for b in mine:
+                block = self.source.read(int(b) * size, (int(b) + 1) * size)
+                n = min(size, self.source.n_samples - int(b) * size)
+                rows = own.permutation(n) if self.source.shuffle else np.arange(n)
+                for i in range(0, n - self.batch_size + 1, self.batch_size):
+                    count += 1
+                    if n_blocks >= n_streams or (count - 1) % n_streams == stream:
+                        yield self.source.batch(block, rows[i : i + self.batch_size])
+            if count == 0:
+                raise ValueError(
+                    f"{self.source.n_samples} training samples give no full batch of "
+                    f"{self.batch_size}; lower batch_size"
+                )
+
+
+class MultiFileSampler(SamplerDataModule):
+    """Train, validation and (optional) test sets read from files (a ``LightningDataModule``).
+
+    Parameters
+    ----------
+    train_sampler, validate_sampler : BedFileSampler or MatFileSampler
+        The training data (served endlessly, reshuffled every pass when the sampler shuffles)
+        and the validation data (served in file order).
+    features : list of str or path, optional
+        Feature names (default: the training sampler's).
+    test_sampler : BedFileSampler or MatFileSampler, optional
+        The test data (served in file order).
+    batch_size, num_workers : int
+        DataLoader settings.
+    mode, save_datasets, output_dir
+        Accepted for the Selene SDK's signature; unused.
+
+    Raises
+    ------
+    ValueError
+        If the samplers disagree on sequence length or number of features.
+    """
+
+    def __init__(
+        self,
+        train_sampler: FileSampler,
+        validate_sampler: FileSampler,
+        features: Sequence[str] | str | Path | None = None,
+        test_sampler: FileSampler | None = None,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        mode: str = "train",
+        save_datasets: Sequence[str] = (),
+        output_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.samplers = {"train": train_sampler, "validate": validate_sampler}
+        if test_sampler is not None:
+            self.samplers["test"] = test_sampler
+        self.modes, self.mode = list(self.samplers), mode
+        if features is None:
+            features = getattr(train_sampler, "features", None)
+            if features is None:
+                raise ValueError("features is required unless the training sampler has names")
+        self.features = read_features(features)
+        self.sequence_length = train_sampler.sequence_length
+        for name, sampler in self.samplers.items():
+            n_features = getattr(sampler, "n_features", None)
+            if sampler.sequence_length != self.sequence_length:
+                raise ValueError(
+                    f"{name} sampler has sequence length {sampler.sequence_length}, "
+                    f"the training sampler {self.sequence_length}"
+                )
+            if n_features is not None and n_features != len(self.features):
+                raise ValueError(
+                    f"{name} sampler has {n_features} features; "
+                    f"{len(self.features)} feature names given"
+                )
+        if batch_size < 1 or num_workers < 0:
+            raise ValueError(
+                f"need batch_size >= 1, num_workers >= 0; got {batch_size}, {num_workers}"
+            )
+        self.batch_size, self.num_workers = int(batch_size), int(num_workers)
+
+    def train_dataloader(self) -> DataLoader:
+        """Endless training batches; ranks and workers split each pass between them."""
+        rank = self.trainer.global_rank if self.trainer is not None else current_rank()
+        world = self.trainer.world_size if self.trainer is not None else 1
+        stream = FileStream(self.samplers["train"], self.batch_size, rank, world)
+        return batch_loader(stream, self.num_workers, train=True)
+
+    def _fixed(self, mode: str) -> DataLoader:
+        source = self.samplers[mode]
+        n_batches = -(-source.n_samples // self.batch_size)
+        dataset = FixedBatches(partial(_batch_at, source, self.batch_size), n_batches)
+        return batch_loader(dataset, self.num_workers)
+
+    def val_dataloader(self) -> DataLoader:
+        """Serve the validation set, in file order."""
+        return self._fixed("validate")
+
+    def test_dataloader(self) -> DataLoader:
+        """Serve the test set, in file order."""
+        if "test" not in self.samplers:
+            raise ValueError("no test_sampler was given to this MultiFileSampler")
+        return self._fixed("test")

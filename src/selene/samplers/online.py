@@ -1,0 +1,313 @@
+"""``OnlineSampler``: draws examples from a reference genome and a ``Target`` on the fly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch.utils.data import DataLoader
+
+from selene.samplers._datamodule import SamplerDataModule, read_features
+from selene.samplers._datasets import (
+    FixedBatches,
+    TrainStream,
+    batch_loader,
+    current_rank,
+    stream_rng,
+)
+from selene.samplers._windows import Batch, CenterDrawer, WindowReader, bin_offsets
+from selene.samplers.bed_file import BedAppender, write_bed_dataset
+from selene.samplers.splits import Holdout, holdout_type, modes_for
+
+__all__ = ["OnlineSampler"]
+
+_DEFAULT_N = {"validate": 32000, "test": 640000}  # the Selene SDK's defaults
+_MODE_KEY = {"validate": 1, "test": 2}
+
+
+class WindowSet:
+    """Fixed windows (a validation or test set), read back in batches.
+
+    Parameters
+    ----------
+    reader : WindowReader
+        Turns coordinates into batches.
+    chrom_ids, starts : np.ndarray[int64]
+        Genome chromosome id and start of each window.
+    minus : np.ndarray[bool]
+        True where the window is on the '-' strand.
+    batch_size : int
+        Batch ``i`` holds windows ``[i * batch_size, (i + 1) * batch_size)``.
+    """
+
+    def __init__(
+        self,
+        reader: WindowReader,
+        chrom_ids: np.ndarray,
+        starts: np.ndarray,
+        minus: np.ndarray,
+        batch_size: int,
+    ) -> None:
+        self.reader, self.chrom_ids, self.starts, self.minus = reader, chrom_ids, starts, minus
+        self.batch_size = batch_size
+
+    def __len__(self) -> int:
+        return self.starts.size
+
+    @property
+    def n_batches(self) -> int:
+        """Number of batches (the last may be smaller)."""
+        return -(-self.starts.size // self.batch_size)
+
+    def __call__(self, index: int) -> Batch:
+        """Batch ``index``."""
+        sl = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.reader.read(self.chrom_ids[sl], self.starts[sl], self.minus[sl])
+
+
+class OnlineSampler(SamplerDataModule):
+    """Base of the samplers that draw windows on the fly (a ``LightningDataModule``).
+
+    Training batches come from an endless stream (bound training by steps); validation and test
+    sets are drawn once from ``seed``, so they are the same every epoch and every run. Each
+    DataLoader worker and each DDP rank draws its own stream, seeded from
+    ``(seed, rank, worker id, epoch)``. A window off a chromosome end, overlapping a blacklisted
+    region, or with more than ``max_n_fraction`` ``N`` is redrawn, never returned.
+
+    Parameters
+    ----------
+    reference_sequence : selene.sequences.Genome or path
+        The reference (a FASTA path is opened as ``Genome(path)``).
+    target_path : selene.targets.Target or path
+        Labels (a tabix-indexed BED path is opened as ``GenomicFeatures``).
+    features : list of str or path
+        Feature names, or a file with one per line.
+    seed : int
+        Seeds the holdout split, the fixed sets and every training stream.
+    validation_holdout, test_holdout : list of str or float
+        Held-out chromosomes, or proportions (see ``selene.samplers.splits``). ``test_holdout``
+        None: no test set.
+    sequence_length : int
+        Window length.
+    center_bin_to_predict : int or [int, int]
+        Length of the centred bin the labels describe, or its ``[start, end)`` in the window.
+    feature_thresholds : float, dict, callable or None
+        Passed to ``GenomicFeatures`` when ``target_path`` is a path.
+    mode : {"train", "validate", "test"}
+        Partition that ``sample`` draws from by default.
+    save_datasets : list of str
+        Modes whose drawn windows are written to ``output_dir/{mode}_data.bed`` (training: one
+        file per stream, ``train_data.bed`` when there is one stream).
+    output_dir : path, optional
+        Where ``save_datasets`` go.
+    exclude_chrs : list of str
+        Chromosomes whose name contains any of these strings are never sampled.
+    n_validation_samples, n_test_samples : int, optional
+        Sizes of the fixed sets (the Selene SDK's defaults: 32000 and 640000).
+    batch_size, num_workers : int
+        DataLoader settings.
+    strand : {"random", "+"}
+        Draw each window's strand at random (as the Selene SDK does) or use the forward strand.
+    max_n_fraction : float
+        Largest accepted fraction of ``N`` in a window (the Selene SDK rejects above 30%).
+    keep_negative : bool
+        False: redraw windows with no positive label.
+    """
+
+    STRAND_SIDES = ("+", "-")
+
+    def __init__(
+        self,
+        reference_sequence: Any,
+        target_path: Any,
+        features: Sequence[str] | str | Path | None = None,
+        seed: int = 436,
+        validation_holdout: Holdout = ("chr6", "chr7"),
+        test_holdout: Holdout = ("chr8", "chr9"),
+        sequence_length: int = 1000,
+        center_bin_to_predict: int | Sequence[int] = 200,
+        feature_thresholds: float | dict | Callable | None = 0.5,
+        mode: str = "train",
+        save_datasets: Sequence[str] = (),
+        output_dir: str | Path | None = None,
+        exclude_chrs: Sequence[str] = ("_",),
+        n_validation_samples: int | None = None,
+        n_test_samples: int | None = None,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        strand: str = "random",
+        max_n_fraction: float = 0.3,
+        keep_negative: bool = True,
+    ) -> None:
+        super().__init__()
+        self._holdout_type = holdout_type(validation_holdout, test_holdout)
+        self.validation_holdout = (
+            [str(c) for c in validation_holdout]
+            if self._holdout_type == "chromosome"
+            else float(validation_holdout)
+        )
+        self.test_holdout = (
+            None
+            if not test_holdout
+            else [str(c) for c in test_holdout]
+            if self._holdout_type == "chromosome"
+            else float(test_holdout)
+        )
+        self.modes = list(modes_for(test_holdout))
+        self.set_mode(mode)
+        if strand not in ("random", "+"):
+            raise ValueError(f"strand must be 'random' or '+'; got {strand!r}")
+        if not 0.0 <= max_n_fraction <= 1.0:
+            raise ValueError(f"max_n_fraction must be in [0, 1]; got {max_n_fraction!r}")
+        if batch_size < 1 or num_workers < 0:
+            raise ValueError(
+                f"need batch_size >= 1, num_workers >= 0; got {batch_size}, {num_workers}"
+            )
+        self.save_datasets = [str(m) for m in save_datasets]
+        unknown = sorted(set(self.save_datasets) - set(self.modes))
+        if unknown:
+            raise ValueError(f"save_datasets {unknown} not among the modes {self.modes}")
+        if self.save_datasets and output_dir is None:
+            raise ValueError("save_datasets needs an output_dir to write {mode}_data.bed to")
+        self.output_dir = None if output_dir is None else Path(output_dir)
+        self.seed, self.sequence_length = int(seed), int(sequence_length)
+        self.batch_size, self.num_workers, self.strand = int(batch_size), int(num_workers), strand
+        self.exclude_chrs = [str(c) for c in exclude_chrs]
+        self.n_samples = {
+            "validate": n_validation_samples or _DEFAULT_N["validate"],
+            "test": n_test_samples or _DEFAULT_N["test"],
+        }
+        bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
+        self.reference_sequence = self._open_reference(reference_sequence)
+        self.target, self.features = self._open_target(target_path, features, feature_thresholds)
+        self._reader = WindowReader(
+            self.reference_sequence,
+            self.target,
+            self.sequence_length,
+            bin_start,
+            bin_end,
+            strand,
+            max_n_fraction,
+            keep_negative,
+        )
+        self._drawers: dict[str, CenterDrawer] = self._partition()
+        self._fixed: dict[str, WindowSet] = {}
+        self._rng = stream_rng(self.seed, 9)
+
+    # --- subclasses -------------------------------------------------------------------------
+    def _partition(self) -> dict[str, CenterDrawer]:
+        """Split the sampling space by mode: mode -> centre drawer."""
+        raise NotImplementedError
+
+    # --- construction helpers ---------------------------------------------------------------
+    @staticmethod
+    def _open_reference(reference_sequence: Any) -> Any:
+        if isinstance(reference_sequence, str | Path):
+            from selene.sequences import Genome
+
+            return Genome(reference_sequence)
+        return reference_sequence
+
+    @staticmethod
+    def _open_target(
+        target_path: Any, features: Sequence[str] | str | Path | None, thresholds: Any
+    ) -> tuple[Any, list[str]]:
+        if features is None:
+            if isinstance(target_path, str | Path) or not hasattr(target_path, "features"):
+                raise ValueError("features is required unless target_path is a Target with them")
+            return target_path, list(target_path.features)
+        names = read_features(features)
+        if isinstance(target_path, str | Path):
+            from selene.targets import GenomicFeatures
+
+            return GenomicFeatures(target_path, names, feature_thresholds=thresholds), names
+        return target_path, names
+
+    def _excluded(self, chrom: str) -> bool:
+        return any(pattern in chrom for pattern in self.exclude_chrs)
+
+    # --- Selene-style API -------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """Set the partition that ``sample`` draws from by default."""
+        if mode not in self.modes:
+            raise ValueError(f"mode must be one of {self.modes}; got {mode!r}")
+        self.mode = mode
+
+    def sample(self, batch_size: int = 1, mode: str | None = None) -> Batch:
+        """Draw one batch of ``batch_size`` valid windows (numpy arrays) from a partition."""
+        mode = self.mode if mode is None else mode
+        if mode not in self._drawers:
+            raise ValueError(f"mode must be one of {self.modes}; got {mode!r}")
+        return self._reader.draw(self._rng, self._drawers[mode], batch_size)
+
+    def fixed_set(self, mode: str) -> WindowSet:
+        """Get the validation or test windows, drawn once from ``seed`` (and saved if asked)."""
+        if mode not in ("validate", "test") or mode not in self.modes:
+            raise ValueError(
+                f"fixed sets exist for {[m for m in self.modes if m != 'train']}; got {mode!r}"
+            )
+        if mode not in self._fixed:
+            rng, n, chunk = stream_rng(self.seed, _MODE_KEY[mode]), self.n_samples[mode], 8192
+            parts = [
+                self._reader.draw_arrays(rng, self._drawers[mode], min(chunk, n - i))[:3]
+                for i in range(0, n, chunk)
+            ]
+            cids, starts, minus = (np.concatenate(col) for col in zip(*parts, strict=True))
+            self._fixed[mode] = WindowSet(self._reader, cids, starts, minus, self.batch_size)
+            if mode in self.save_datasets:
+                self.save_dataset_to_file(mode)
+        return self._fixed[mode]
+
+    def save_dataset_to_file(self, mode: str, path: str | Path | None = None) -> Path:
+        """Write the validation or test windows as Selene's ``{mode}_data.bed``.
+
+        Columns: chrom, start, end, strand, ``;``-joined indices of the positive features.
+        ``BedFileSampler`` reads it back.
+        """
+        if mode == "train":
+            raise ValueError(
+                "the training stream is endless and cannot be saved whole; list 'train' in "
+                "save_datasets to write every training window drawn to output_dir"
+            )
+        if path is None and self.output_dir is None:
+            raise ValueError("give a path, or an output_dir when building the sampler")
+        path = Path(path) if path is not None else self.output_dir / f"{mode}_data.bed"
+        fixed = self.fixed_set(mode)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as handle:
+            for i in range(fixed.n_batches):
+                write_bed_dataset(handle, fixed(i))
+        return path
+
+    # --- LightningDataModule ----------------------------------------------------------------
+    def setup(self, stage: str | None = None) -> None:
+        """Draw the fixed set(s) the stage needs (validation for fit/validate, test for test)."""
+        if stage in (None, "fit", "validate"):
+            self.fixed_set("validate")
+        if stage in (None, "test") and "test" in self.modes:
+            self.fixed_set("test")
+
+    def train_dataloader(self) -> DataLoader:
+        """Endless training batches; each worker / rank draws its own stream."""
+        rank = self.trainer.global_rank if self.trainer is not None else current_rank()
+        on_batch = None
+        if "train" in self.save_datasets:
+            world = self.trainer.world_size if self.trainer is not None else 1
+            single = world == 1 and self.num_workers <= 1
+            on_batch = BedAppender(self.output_dir, "train", single)
+        draw = partial(self._reader.draw, drawer=self._drawers["train"], n=self.batch_size)
+        stream = TrainStream(draw, self.seed, rank, on_batch)
+        return batch_loader(stream, self.num_workers, train=True)
+
+    def val_dataloader(self) -> DataLoader:
+        """Serve the fixed validation batches."""
+        fixed = self.fixed_set("validate")
+        return batch_loader(FixedBatches(fixed, fixed.n_batches), self.num_workers)
+
+    def test_dataloader(self) -> DataLoader:
+        """Serve the fixed test batches."""
+        fixed = self.fixed_set("test")
+        return batch_loader(FixedBatches(fixed, fixed.n_batches), self.num_workers)
