@@ -1,7 +1,7 @@
 """Sequence models.
 
 The published architectures (bare ``nn.Module``s returning logits), a reverse-complement
-wrapper, and loading of Selene SDK weights.
+wrapper, loading of Selene SDK weights, and the LightningModule that trains any of them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
 from selene.models.heartenn import HeartENN
+from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.models.loading import load_selene_weights
 from selene.models.registry import ARCHITECTURES, get_architecture
 from selene.models.sei import Sei
 from selene.models.seqweaver import Seqweaver
 from selene.models.strand import NonStrandSpecific
-
-# The training helper adds SequenceLitModule (lit_module.py) and load_checkpoint here.
 
 __all__ = [
     "ARCHITECTURES",
@@ -28,7 +27,9 @@ __all__ = [
     "HeartENN",
     "NonStrandSpecific",
     "Sei",
+    "SequenceLitModule",
     "Seqweaver",
     "get_architecture",
+    "load_checkpoint",
     "load_selene_weights",
 ]
