@@ -82,8 +82,7 @@ def heatmap(
         vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     elif not vmax > 0:
         raise ValueError(f"vmax must be positive (the scale is -vmax..vmax); got {vmax}")
-    colormap = mpl.colormaps[cmap].copy()
-    colormap.set_bad("lightgrey")
+    colormap = mpl.colormaps[cmap].with_extremes(bad="lightgrey")
     ax = get_ax(ax, figsize=(min(max(4.0, 0.12 * length + 2), 20.0), 0.35 * n_letters + 1.4))
     image = ax.imshow(
         np.ma.masked_invalid(scores.T),
