@@ -60,6 +60,11 @@ def open_fasta(path: Path) -> pyfaidx.Fasta:
         raise FileNotFoundError(f"FASTA file not found: {path}")
     try:
         return pyfaidx.Fasta(str(path), sequence_always_upper=False, as_raw=True)
+    except ImportError as err:  # pyfaidx reads bgzipped files through BioPython
+        raise ImportError(
+            f"reading the bgzipped FASTA {path} needs BioPython >= 1.73 (pip install biopython); "
+            f"or decompress it (bgzip -d)"
+        ) from err
     except (OSError, pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat) as err:
         raise ValueError(
             f"cannot open or index the FASTA {path}: {err}. Check that it is a valid (optionally "
@@ -219,7 +224,7 @@ def _copy_via_pyfaidx(
     step = _CHUNK_BYTES
     for start in range(0, length, step):
         stop = min(length, start + step)
-        letters = fasta.faidx.fetch(name, start + 1, stop).seq.encode("ascii")
+        letters = str(fasta[name][start:stop]).encode("ascii", errors="replace")
         raw = np.frombuffer(letters, dtype=np.uint8)
         out[start:stop] = table[raw]
 
