@@ -195,6 +195,10 @@ def test_constructor_errors(tmp_path: Path) -> None:
     ragged.write_text(">a\nACGT\nACGTAA\nAC\n>b\nAC\n")
     with pytest.raises(ValueError, match="cannot open or index the FASTA .*ragged.fa"):
         Genome(ragged)
+    duplicated = tmp_path / "dup.fa"
+    duplicated.write_text(">a\nAC\n>a\nGG\n")
+    with pytest.raises(ValueError, match='FASTA .*dup.fa: Duplicate key "a"'):
+        Genome(duplicated)
     with pytest.raises(ValueError, match="bases_order must be a permutation of 'ACGT'"):
         Genome(ragged, bases_order="ACGN")
 

@@ -11,6 +11,7 @@ import numpy as np
 import pyfaidx
 
 from selene.sequences import _reference
+from selene.sequences._batch import check_bounds, parse_strands, window_arrays
 from selene.sequences._kernels import gather_windows
 from selene.sequences.encoding import byte_table, codes_to_encoding
 from selene.sequences.sequence import Sequence
@@ -250,26 +251,6 @@ class FastaSequence(Sequence):
             return ids
         return self.chrom_ids(array.reshape(-1).tolist()).astype(np.int64)
 
-    def _parse_strands(self, strands: Any, n: int) -> np.ndarray:
-        if strands is None:
-            return np.zeros(n, dtype=bool)
-        if isinstance(strands, str):
-            return np.full(n, self._minus(strands), dtype=bool)
-        array = np.asarray(strands)
-        if array.dtype.kind in "biu":
-            minus = array.reshape(-1) != 0
-        else:
-            array = array.astype(str).reshape(-1)
-            minus = array == "-"
-            bad = ~(minus | (array == "+") | (array == "."))
-            if bad.any():
-                raise ValueError(f"strands must be '+', '-' or '.'; got {array[bad][:5].tolist()}")
-        if minus.shape != (n,):
-            raise ValueError(f"got {minus.size} strands for {n} windows")
-        if minus.any():
-            self._minus("-")  # raises where '-' makes no sense
-        return minus
-
     def get_encodings(
         self,
         chroms: Seq[str] | np.ndarray,
@@ -296,38 +277,14 @@ class FastaSequence(Sequence):
         np.ndarray, shape (N, L), dtype uint8
             Indices into ``BASES_ARR``; ``UNK_CODE`` for unknown letters and padding.
         """
-        starts = np.asarray(starts).reshape(-1)
-        ends = np.asarray(ends).reshape(-1)
-        for name, values in (("starts", starts), ("ends", ends)):
-            if values.size and values.dtype.kind not in "iu":
-                raise TypeError(f"{name} must be integers; got dtype {values.dtype}")
         ids = self._resolve_chroms(chroms)
-        if not ids.size == starts.size == ends.size:
-            raise ValueError(
-                f"chroms, starts and ends must have equal lengths; "
-                f"got {ids.size}, {starts.size}, {ends.size}"
-            )
-        minus = self._parse_strands(strands, ids.size)
+        starts, ends, length = window_arrays(starts, ends, ids.size)
+        minus = parse_strands(strands, ids.size)
+        if minus.any():
+            self._minus("-")  # raises where '-' makes no sense
         if ids.size == 0:
             return np.empty((0, 0), dtype=np.uint8)
-        starts, ends = starts.astype(np.int64, copy=False), ends.astype(np.int64, copy=False)
-        length = int(ends[0] - starts[0])
-        if length <= 0 or np.any(ends - starts != length):
-            raise ValueError(
-                f"every window must have the same positive length; got lengths "
-                f"{np.unique(ends - starts)[:5].tolist()}"
-            )
-        sizes = self._lengths[ids]
-        bad = (starts >= sizes) | (ends <= 0) if pad else (starts < 0) | (ends > sizes)
-        if bad.any():
-            i = int(np.argmax(bad))
-            chrom, size = self.get_chrs()[ids[i]], int(sizes[i])
-            where = "lies entirely outside" if pad else "runs past the ends of"
-            hint = "" if pad else "; pass pad=True to pad with N"
-            raise ValueError(
-                f"window {i} ({chrom}:{starts[i]}-{ends[i]}) {where} {chrom} (length {size}) in "
-                f"{self.path.name}{hint}"
-            )
+        check_bounds(self.get_chrs(), ids, starts, ends, self._lengths, pad, self.path.name)
         out = np.empty((ids.size, length), dtype=np.uint8)
         self._gather(ids, starts, minus, out)
         return out

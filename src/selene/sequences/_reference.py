@@ -65,9 +65,9 @@ def open_fasta(path: Path) -> pyfaidx.Fasta:
             f"reading the bgzipped FASTA {path} needs BioPython >= 1.73 (pip install biopython); "
             f"or decompress it (bgzip -d)"
         ) from err
-    except (OSError, pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat) as err:
+    except (OSError, ValueError, pyfaidx.FastaIndexingError) as err:
         raise ValueError(
-            f"cannot open or index the FASTA {path}: {err}. Check that it is a valid (optionally "
+            f"cannot open or index the FASTA {path}: {str(err).strip().rstrip('.')}. Check that it is a valid (optionally "
             f"bgzipped) FASTA with equal line lengths, and that its folder is writable so the "
             f"'.fai' index can be built (or build it with 'samtools faidx {path.name}')."
         ) from err
