@@ -68,9 +68,9 @@ def open_fasta(path: Path) -> pyfaidx.Fasta:
     except (OSError, ValueError, pyfaidx.FastaIndexingError) as err:
         reason = str(err).strip().rstrip(".")
         raise ValueError(
-            f"cannot open or index the FASTA {path}: {reason}. Check that it is a valid (optionally "
-            f"bgzipped) FASTA with equal line lengths, and that its folder is writable so the "
-            f"'.fai' index can be built (or build it with 'samtools faidx {path.name}')."
+            f"cannot open or index the FASTA {path}: {reason}. Check that it is a valid "
+            f"(optionally bgzipped) FASTA with equal line lengths, and that its folder is writable "
+            f"so the '.fai' index can be built (or build it with 'samtools faidx {path.name}')."
         ) from err
 
 
