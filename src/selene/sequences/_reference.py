@@ -69,8 +69,8 @@ def open_fasta(path: Path) -> pyfaidx.Fasta:
         reason = str(err).strip().rstrip(".")
         raise ValueError(
             f"cannot open or index the FASTA {path}: {reason}. Check that it is a valid "
-            f"(optionally bgzipped) FASTA with equal line lengths, and that its folder is writable "
-            f"so the '.fai' index can be built (or build it with 'samtools faidx {path.name}')."
+            f"(optionally bgzipped) FASTA with equal line lengths, and that its folder is "
+            f"writable so the '.fai' index can be built (or run 'samtools faidx {path.name}')."
         ) from err
 
 
