@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
+from selene.samplers._packets import packets, unpacked
+
 Batch = dict[str, Any]
 
 
@@ -60,10 +62,14 @@ class TrainStream(IterableDataset):
         self.epoch = 0
         self._n_iter = 0
 
-    def __iter__(self) -> Iterator[Batch]:
+    def __iter__(self) -> Iterator[Any]:
         wid, _ = worker()
         rng = stream_rng(self.seed, 0, self.rank, wid, self.epoch, self._n_iter)
         self._n_iter += 1
+        stream = self._batches(rng, wid)
+        return stream if get_worker_info() is None else packets(stream)
+
+    def _batches(self, rng: np.random.Generator, wid: int) -> Iterator[Batch]:
         while True:
             batch = self.draw(rng)
             if self.on_batch is not None:
@@ -95,15 +101,17 @@ class FixedBatches(Dataset):
 
 
 class EpochLoader(DataLoader):
-    """A DataLoader that tells its endless stream which epoch it serves, before workers copy it.
+    """A DataLoader over an endless stream: it unpacks workers' packets and counts epochs.
 
-    Without this, non-persistent workers would restart the same stream every epoch.
+    The stream learns its epoch before workers copy it, so that non-persistent workers do not
+    restart the same stream every epoch.
     """
 
     def __iter__(self):  # noqa: D105
         if hasattr(self.dataset, "epoch"):
             self.dataset.epoch += 1
-        return super().__iter__()
+        items = super().__iter__()
+        return items if self.num_workers == 0 else unpacked(items)
 
 
 def batch_loader(dataset: Dataset, num_workers: int, train: bool = False) -> DataLoader:
@@ -114,6 +122,7 @@ def batch_loader(dataset: Dataset, num_workers: int, train: bool = False) -> Dat
         batch_size=None,
         shuffle=False,
         num_workers=num_workers,
-        pin_memory=torch.cuda.is_available(),
+        # batches are compact (uint8 codes) and moved by Lightning; pinning would add a copy
+        pin_memory=False,
         persistent_workers=num_workers > 0,
     )

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from selene.samplers._kernels import count_unknown
+
 Batch = dict[str, Any]
 
 
@@ -207,9 +209,11 @@ class WindowReader:
                 targets = self.labels(cids, starts)
                 ok = targets.any(axis=1)
                 cids, starts, minus, targets = cids[ok], starts[ok], minus[ok], targets[ok]
-                targets = targets[:need]
-            # encode no more than needed; the rare window rejected for N is topped up next round
-            cids, starts, minus = cids[:need], starts[:need], minus[:need]
+            # encode a few spare windows, so that the rare ones rejected for N are replaced
+            # without another round
+            spare = need + need // 8 + 2
+            cids, starts, minus = cids[:spare], starts[:spare], minus[:spare]
+            targets = None if targets is None else targets[:spare]
             rounds += 1
             if cids.size == 0:
                 if rounds >= 50 and have == 0:
@@ -217,10 +221,12 @@ class WindowReader:
                 continue
             codes = self.genome.get_encodings(cids, starts, starts + length, minus)
             if self.max_n_fraction < 1.0:
-                ok = np.count_nonzero(codes == self._unk, axis=1) <= self.max_n_fraction * length
+                ok = count_unknown(codes, self._unk) <= self.max_n_fraction * length
                 if not ok.all():
                     cids, starts, minus, codes = cids[ok], starts[ok], minus[ok], codes[ok]
                     targets = None if targets is None else targets[ok]
+            cids, starts, minus, codes = cids[:need], starts[:need], minus[:need], codes[:need]
+            targets = None if targets is None else targets[:need]
             targets = self.labels(cids, starts) if targets is None else targets
             parts.append((cids, starts, minus, codes, targets))
             have += cids.size

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from torch.utils.data import DataLoader, IterableDataset
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from selene.samplers._datamodule import SamplerDataModule, read_features
 from selene.samplers._datasets import FixedBatches, batch_loader, current_rank, stream_rng, worker
+from selene.samplers._packets import packets
 from selene.samplers._windows import Batch
 
 __all__ = ["FileSampler", "MultiFileSampler"]
@@ -63,7 +64,11 @@ class FileStream(IterableDataset):
         self.epoch = 0
         self._n_iter = 0
 
-    def __iter__(self) -> Iterator[Batch]:
+    def __iter__(self) -> Iterator[Any]:
+        stream = self._batches()
+        return stream if get_worker_info() is None else packets(stream)
+
+    def _batches(self) -> Iterator[Batch]:
         wid, n_workers = worker()
         n_streams, stream = self.world_size * n_workers, self.rank * n_workers + wid
         key = (self.source.random_seed, 3, self.epoch, self._n_iter)

@@ -1,0 +1,113 @@
+"""Move batches from DataLoader workers in packets through a ring of shared-memory buffers.
+
+Torch sends every tensor a worker yields through a fresh shared-memory segment (allocate, fault
+in, pass a file descriptor, map again): for a few hundred KB per batch that costs more than
+drawing the batch. A worker instead packs several batches into one of a few shared buffers it
+allocated once, and the main process copies each packet out as soon as it arrives, before it
+asks for more, so a buffer is never rewritten while in use (``n_slots`` > packets in flight).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+Batch = dict[str, Any]
+
+_PACKET_BYTES = 4 << 20  # about this much per packet
+_MAX_BATCHES = 16
+
+
+def _flatten(batch: Batch, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    out = []
+    for key, value in batch.items():
+        if isinstance(value, dict):
+            out.extend(_flatten(value, (*prefix, key)))
+        else:
+            out.append(((*prefix, key), value))
+    return out
+
+
+def _set(batch: Batch, path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        batch = batch.setdefault(key, {})
+    batch[path[-1]] = value
+
+
+class Packet:
+    """Several batches packed in one shared ``uint8`` buffer; ``unpack`` copies them out."""
+
+    def __init__(self, data: torch.Tensor, used: int, fields: list, sizes: list[int]) -> None:
+        self.data, self.used, self.fields, self.sizes = data, used, fields, sizes
+
+    def unpack(self) -> list[Batch]:
+        """Copy the batches out of the shared buffer (numpy arrays become tensors)."""
+        raw = self.data[: self.used].numpy().copy()
+        bounds = np.concatenate(([0], np.cumsum(self.sizes)))
+        batches: list[Batch] = [{} for _ in self.sizes]
+        for path, is_list, dtype, tail, offset, nbytes in self.fields:
+            array = raw[offset : offset + nbytes].view(dtype).reshape(-1, *tail)
+            for batch, lo, hi in zip(batches, bounds[:-1], bounds[1:], strict=True):
+                part = array[lo:hi]
+                _set(batch, path, part.tolist() if is_list else torch.from_numpy(part))
+        return batches
+
+
+class PacketRing:
+    """A few shared buffers, reused in turn, that packets are written into (in a worker)."""
+
+    def __init__(self, n_slots: int) -> None:
+        self.slots: list[torch.Tensor | None] = [None] * n_slots
+        self.next = 0
+
+    def pack(self, batches: list[Batch]) -> Packet:
+        """Write ``batches`` (dicts of numpy arrays and lists of str) into the next buffer."""
+        flat = [_flatten(b) for b in batches]
+        sizes = [len(f[0][1]) for f in flat]
+        fields, columns, offset = [], [], 0
+        for i, (path, first) in enumerate(flat[0]):
+            is_list = isinstance(first, list)
+            parts = [np.asarray(f[i][1]) for f in flat]
+            if is_list:  # equal-width strings across the packet
+                width = max(p.dtype.itemsize for p in parts) // 4
+                parts = [p.astype(f"<U{max(width, 1)}") for p in parts]
+            column = np.ascontiguousarray(np.concatenate(parts))
+            tail = column.shape[1:]
+            fields.append((path, is_list, column.dtype.str, tail, offset, column.nbytes))
+            columns.append((offset, column))
+            offset += -(-column.nbytes // 8) * 8
+        slot = self.slots[self.next]
+        if slot is None or slot.numel() < offset:
+            slot = torch.empty(max(offset, _PACKET_BYTES), dtype=torch.uint8).share_memory_()
+            self.slots[self.next] = slot
+        self.next = (self.next + 1) % len(self.slots)
+        buffer = slot.numpy()
+        for start, column in columns:
+            buffer[start : start + column.nbytes] = column.reshape(-1).view(np.uint8)
+        return Packet(slot, offset, fields, sizes)
+
+
+def packets(batches: Iterator[Batch], prefetch_factor: int = 2) -> Iterator[Packet]:
+    """Group a worker's batches into packets of about 4 MB (at most 16 batches)."""
+    ring = PacketRing(prefetch_factor + 2)
+    first = next(batches)
+    nbytes = sum(np.asarray(v).nbytes for _, v in _flatten(first))
+    per_packet = int(np.clip(_PACKET_BYTES // max(nbytes, 1), 1, _MAX_BATCHES))
+    pending = [first]
+    while True:
+        while len(pending) < per_packet:
+            pending.append(next(batches))
+        yield ring.pack(pending)
+        pending = []
+
+
+def unpacked(items: Iterator[Any]) -> Iterator[Any]:
+    """Yield the batches of each packet (and any other item as it is)."""
+    for item in items:
+        if isinstance(item, Packet):
+            yield from item.unpack()
+        else:
+            yield item
