@@ -118,3 +118,35 @@ def test_batch_errors(random_genome) -> None:
 def test_random_genome_fixture_is_what_the_genome_reads(random_genome, tmp_path: Path) -> None:
     genome, records = random_genome
     assert genome.chrom_sizes == {c: len(s) for c, s in records.items()}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    regions=st.lists(
+        st.tuples(
+            st.sampled_from(list(_CHROMS) + ["chrX"]), st.integers(0, 1100), st.integers(0, 80)
+        ),
+        max_size=12,
+    ),
+    queries=st.lists(
+        st.tuples(st.sampled_from(list(_CHROMS)), st.integers(-50, 1050), st.integers(0, 60)),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_blacklist_equals_brute_force(random_genome, tmp_path_factory, regions, queries) -> None:
+    genome, _ = random_genome
+    bed = tmp_path_factory.mktemp("bl") / "bl.bed"
+    bed.write_text("".join(f"{c}\t{s}\t{s + n}\n" for c, s, n in regions))
+    with_blacklist = Genome(genome.path, blacklist_regions=bed)
+    names = [q[0] for q in queries]
+    starts = np.array([q[1] for q in queries])
+    ends = starts + np.array([q[2] for q in queries])
+    got = with_blacklist.blacklisted_batch(names, starts, ends)
+    expected = []
+    for chrom, start, end in zip(names, starts, ends, strict=True):
+        lo, hi = max(start, 0), min(end, _CHROMS[chrom])
+        expected.append(
+            any(c == chrom and s < hi and s + n > lo for c, s, n in regions) and lo < hi
+        )
+    assert got.tolist() == expected

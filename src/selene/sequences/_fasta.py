@@ -214,6 +214,22 @@ class FastaSequence(Sequence):
         codes = self.get_codes_from_coords(chrom, start, end, strand, pad)
         return codes_to_encoding(codes, len(self.BASES_ARR))
 
+    def get_encoding_from_coords_check_unk(
+        self, chrom: str, start: int, end: int, strand: str = "+", pad: bool = False
+    ) -> tuple[np.ndarray, bool]:
+        """One-hot encoding of one window, and whether it holds any unknown position.
+
+        Parameters are those of ``get_codes_from_coords``.
+
+        Returns
+        -------
+        encoding : np.ndarray, shape (end - start, len(BASES_ARR)), dtype float32
+        has_unknown : bool
+            True if any position is unknown (``N``, another non-alphabet letter, or padding).
+        """
+        codes = self.get_codes_from_coords(chrom, start, end, strand, pad)
+        return codes_to_encoding(codes, len(self.BASES_ARR)), bool((codes >= self.UNK_CODE).any())
+
     def get_sequence_from_coords(
         self, chrom: str, start: int, end: int, strand: str = "+", pad: bool = False
     ) -> str:
