@@ -255,6 +255,8 @@ class FastaSequence(Sequence):
 
     # -- batches ----------------------------------------------------------------------------------
     def _resolve_chroms(self, chroms: Any) -> np.ndarray:
+        if isinstance(chroms, list | tuple) and chroms and isinstance(chroms[0], str):
+            return self.chrom_ids(chroms).astype(np.int64)  # skip a round trip through numpy
         array = np.asarray(chroms)
         if array.dtype.kind in "iu":
             ids = array.astype(np.int64, copy=False).reshape(-1)
