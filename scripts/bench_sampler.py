@@ -58,7 +58,6 @@ def bench_ours(data, workers: int, batch: int, length: int, seconds: float) -> f
         f"selene  RandomPositionsSampler.train_dataloader(num_workers={workers}): "
         f"{speed:>10,.0f} samples/s  ({n:,} samples)"
     )
-    del iterator
     return speed
 
 

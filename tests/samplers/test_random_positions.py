@@ -13,7 +13,9 @@ def _windows(batches):
     return [
         (c, int(s), st)
         for b in batches
-        for c, s, st in zip(b["coords"]["chrom"], b["coords"]["start"], b["coords"]["strand"])
+        for c, s, st in zip(
+            b["coords"]["chrom"], b["coords"]["start"], b["coords"]["strand"], strict=True
+        )
     ]
 
 
@@ -87,9 +89,7 @@ def test_new_epoch_new_stream(make_sampler):
 def test_one_hot_on_device(make_sampler, device):
     sampler = make_sampler()
     batch = next(iter(sampler.train_dataloader()))
-    moved = sampler.on_after_batch_transfer(
-        {**batch, "sequence": batch["sequence"].to(device)}, 0
-    )
+    moved = sampler.on_after_batch_transfer({**batch, "sequence": batch["sequence"].to(device)}, 0)
     one_hot = moved["sequence"]
     assert one_hot.shape == (32, 4, 1000) and one_hot.dtype == torch.float32
     assert one_hot.device.type == device.type
@@ -111,8 +111,12 @@ def test_options(make_sampler):
 
 def test_paths_are_accepted(synthetic):
     sampler = RandomPositionsSampler(
-        str(synthetic.fasta), str(synthetic.features_bed), str(synthetic.features_txt),
-        validation_holdout=["chr3"], test_holdout=["chr4"], n_validation_samples=10,
+        str(synthetic.fasta),
+        str(synthetic.features_bed),
+        str(synthetic.features_txt),
+        validation_holdout=["chr3"],
+        test_holdout=["chr4"],
+        n_validation_samples=10,
     )
     assert sampler.n_features == 8
     assert len(sampler.sample(3)["coords"]["chrom"]) == 3

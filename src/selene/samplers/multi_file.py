@@ -49,8 +49,8 @@ def _batch_at(source: FileSampler, batch_size: int, index: int) -> Batch:
 class FileStream(IterableDataset):
     """Endless passes over a file sampler in batches, shuffled per pass; streams share the work.
 
-    Rows are read in blocks (a multiple of ``batch_size``). With at least as many blocks as
-    streams (ranks x workers), each stream reads its own blocks; otherwise every stream walks
+    Rows are read in blocks (a multiple of ``batch_size``). With at least as many full blocks
+    as streams (ranks x workers), each stream reads its own blocks; otherwise every stream walks
     the same order and keeps every S-th batch. A last incomplete batch of a block is dropped.
     """
 
@@ -73,26 +73,28 @@ class FileStream(IterableDataset):
         n_streams, stream = self.world_size * n_workers, self.rank * n_workers + wid
         key = (self.source.random_seed, 3, self.epoch, self._n_iter)
         self._n_iter += 1
-        size = max(1, self.source.block_size // self.batch_size) * self.batch_size
-        n_blocks = -(-self.source.n_samples // size)
+        n_samples, bsz = self.source.n_samples, self.batch_size
+        size = max(1, self.source.block_size // bsz) * bsz
+        n_blocks = -(-n_samples // size)
+        # own blocks when every stream gets a full one; else all walk one order, taking turns
+        split = n_samples // size >= n_streams
         for n_pass in itertools.count():
             shared = stream_rng(*key, n_pass)
             order = shared.permutation(n_blocks) if self.source.shuffle else np.arange(n_blocks)
-            own = shared if n_blocks < n_streams else stream_rng(*key, n_pass, stream + 1)
-            mine = order if n_blocks < n_streams else order[stream::n_streams]
+            own = stream_rng(*key, n_pass, stream + 1) if split else shared
             count = 0
-            for b in mine:
+            for b in order[stream::n_streams] if split else order:
                 block = self.source.read(int(b) * size, (int(b) + 1) * size)
-                n = min(size, self.source.n_samples - int(b) * size)
+                n = min(size, n_samples - int(b) * size)
                 rows = own.permutation(n) if self.source.shuffle else np.arange(n)
-                for i in range(0, n - self.batch_size + 1, self.batch_size):
+                for i in range(0, n - bsz + 1, bsz):
                     count += 1
-                    if n_blocks >= n_streams or (count - 1) % n_streams == stream:
-                        yield self.source.batch(block, rows[i : i + self.batch_size])
-            if count == 0:
+                    if split or (count - 1) % n_streams == stream:
+                        yield self.source.batch(block, rows[i : i + bsz])
+            if not split and count < n_streams:
                 raise ValueError(
-                    f"{self.source.n_samples} training samples give no full batch of "
-                    f"{self.batch_size}; lower batch_size"
+                    f"{n_samples} training samples give {count} batches of {bsz}, fewer than "
+                    f"the {n_streams} ranks x workers that share them; lower batch_size"
                 )
 
 

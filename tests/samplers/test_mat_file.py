@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+import scipy.io
+import torch
+
+from selene.samplers import MatFileSampler, MultiFileSampler
+from selene.samplers.multi_file import FileStream
+
+N, L, F = 50, 40, 6
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    one_hot = np.eye(4, dtype=np.uint8)[rng.integers(0, 4, (N, L))].transpose(0, 2, 1)  # (N,4,L)
+    targets = (rng.random((N, F)) < 0.3).astype(np.uint8)
+    return one_hot, targets
+
+
+def _write_v73(path, arrays):
+    """Write arrays as MATLAB v7.3 does: HDF5 behind a 512-byte header, dims reversed."""
+    with h5py.File(path, "w", userblock_size=512) as handle:
+        for key, matlab_array in arrays.items():
+            handle.create_dataset(key, data=matlab_array.transpose())  # column-major on disk
+            handle[key].attrs["MATLAB_class"] = np.bytes_("uint8")
+    with open(path, "r+b") as raw:
+        raw.write(b"MATLAB 7.3 MAT-file, written by a test".ljust(116))
+
+
+def _check(sampler, data):
+    one_hot, targets = data
+    assert (sampler.n_samples, sampler.sequence_length, sampler.n_features) == (N, L, F)
+    batch = sampler.read_batch(0, N)
+    assert batch["sequence"].dtype == np.float32 and batch["sequence"].shape == (N, 4, L)
+    np.testing.assert_array_equal(batch["sequence"], one_hot)
+    np.testing.assert_array_equal(batch["targets"], targets)
+    np.testing.assert_array_equal(sampler.read_batch(10, 20)["sequence"], one_hot[10:20])
+
+
+def test_deepsea_layout_v5(data, tmp_path):
+    one_hot, targets = data
+    path = tmp_path / "train.mat"
+    # DeepSEA's MATLAB layout: sequences (L, 4, N), targets (F, N)
+    scipy.io.savemat(path, {"trainxdata": one_hot.transpose(2, 1, 0), "traindata": targets.T})
+    _check(MatFileSampler(path, "trainxdata", "traindata"), data)
+
+
+def test_sample_major_layout_v5(data, tmp_path):
+    one_hot, targets = data
+    path = tmp_path / "valid.mat"
+    scipy.io.savemat(path, {"validxdata": one_hot, "validdata": targets})  # (N, 4, L), (N, F)
+    _check(MatFileSampler(path, "validxdata", "validdata", shuffle=False), data)
+
+
+def test_deepsea_layout_v73(data, tmp_path):
+    one_hot, targets = data
+    path = tmp_path / "train73.mat"
+    _write_v73(path, {"trainxdata": one_hot.transpose(2, 1, 0), "traindata": targets.T})
+    assert h5py.File(path, "r")["trainxdata"].shape == (N, 4, L)
+    sampler = MatFileSampler(path, "trainxdata", "traindata")
+    _check(sampler, data)
+    # the training stream reads blocks of rows, one pass covers every row once
+    sampler.shuffle, sampler.block_size = True, 16
+    stream = iter(FileStream(sampler, 8, rank=0, world_size=1))
+    seen = np.concatenate([next(stream)["sequence"] for _ in range(6)])  # 3 blocks x 2 batches
+    rows = {one_hot[i].tobytes(): i for i in range(N)}
+    index = [rows[s.astype(np.uint8).tobytes()] for s in seen]
+    # blocks of 16 rows: 3 full ones (the last 2 rows give no full batch), shuffled
+    assert sorted(index) == list(range(48)) and index != sorted(index)
+
+
+def test_multi_file_over_mat(data, tmp_path):
+    one_hot, targets = data
+    path = tmp_path / "valid.mat"
+    scipy.io.savemat(path, {"x": one_hot, "y": targets})
+    train = MatFileSampler(path, "x", "y")
+    multi = MultiFileSampler(
+        train,
+        MatFileSampler(path, "x", "y"),
+        [f"t{i}" for i in range(F)],
+        batch_size=16,
+        num_workers=1,
+    )
+    batch = next(iter(multi.train_dataloader()))
+    assert batch["sequence"].shape == (16, 4, L) and batch["targets"].shape == (16, F)
+    val = list(multi.val_dataloader())
+    np.testing.assert_array_equal(torch.cat([b["sequence"] for b in val]).numpy(), one_hot)
+    moved = multi.on_after_batch_transfer(batch, 0)
+    assert moved["sequence"].dtype == torch.float32 and moved["sequence"].shape == (16, 4, L)
+    with pytest.raises(ValueError, match="6 features; 2 feature names given"):
+        MultiFileSampler(train, train, ["a", "b"])
+
+
+def test_bad_files(data, tmp_path):
+    one_hot, targets = data
+    path = tmp_path / "bad.mat"
+    scipy.io.savemat(path, {"x": one_hot, "y": targets[:-1]})
+    with pytest.raises(KeyError, match=r"bad.mat: no variable\(s\) \['nope'\]; the file has"):
+        MatFileSampler(path, "x", "nope")
+    with pytest.raises(
+        ValueError,
+        match=r"bad.mat \(x, y: sequences \(50, 4, 40\), targets "
+        r"\(49, 6\)\): mismatched shapes",
+    ):
+        MatFileSampler(path, "x", "y")
+    h5 = tmp_path / "bad73.mat"
+    _write_v73(h5, {"x": one_hot.transpose(2, 1, 0)})
+    with pytest.raises(KeyError, match=r"bad73.mat: no variable\(s\) \['y'\]"):
+        MatFileSampler(h5, "x", "y")
+    scipy.io.savemat(path, {"x": one_hot[:, :3]})
+    with pytest.raises(ValueError, match="no axis of size 4"):
+        MatFileSampler(path, "x")
+
+
+@pytest.mark.parametrize("block_size", [16, N])
+def test_ranks_split_each_pass(data, tmp_path, block_size):
+    one_hot, targets = data
+    path = tmp_path / "x.mat"
+    scipy.io.savemat(path, {"x": one_hot, "y": targets})
+    sampler = MatFileSampler(path, "x", "y")
+    sampler.block_size = block_size
+    rows = {one_hot[i].tobytes(): i for i in range(N)}
+    seen = []
+    for rank in (0, 1):
+        stream = iter(FileStream(sampler, 8, rank=rank, world_size=2))
+        batches = [next(stream)["sequence"] for _ in range(2)]
+        seen.append({rows[s.astype(np.uint8).tobytes()] for b in batches for s in b})
+    assert len(seen[0]) == len(seen[1]) == 16 and not seen[0] & seen[1]
