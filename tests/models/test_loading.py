@@ -10,6 +10,7 @@ from selene.models import (
     ARCHITECTURES,
     DeeperDeepSEA,
     DeepSEA,
+    HeartENN,
     NonStrandSpecific,
     Seqweaver,
     get_architecture,
@@ -17,9 +18,9 @@ from selene.models import (
 )
 
 
-def trained(seed: int = 0) -> DeeperDeepSEA:
+def trained(seed: int = 0) -> HeartENN:
     torch.manual_seed(seed)
-    model = DeeperDeepSEA(320, 5)
+    model = HeartENN(320, 5)
     for buf in model.buffers():
         if buf.is_floating_point():
             buf.uniform_(0.5, 1.5)
@@ -33,7 +34,7 @@ def assert_same_weights(a: torch.nn.Module, b: torch.nn.Module) -> None:
         torch.testing.assert_close(sa[k], sb[k], msg=k)
 
 
-def selene_checkpoint(state_dict: dict, path: Path, arch: str = "DeeperDeepSEA") -> Path:
+def selene_checkpoint(state_dict: dict, path: Path, arch: str = "HeartENN") -> Path:
     # What selene_sdk's TrainModel saves; min_loss is a NumPy float there.
     torch.save(
         {
@@ -52,7 +53,7 @@ def test_selene_checkpoint_file_with_data_parallel_prefix(tmp_path: Path) -> Non
     source = trained()
     state = {f"module.{k}": v for k, v in source.state_dict().items()}
     path = selene_checkpoint(state, tmp_path / "best_model.pth.tar")
-    target = load_selene_weights(DeeperDeepSEA(320, 5), path)
+    target = load_selene_weights(HeartENN(320, 5), path)
     assert_same_weights(source, target)
 
 
@@ -60,12 +61,12 @@ def test_selene_checkpoint_file_with_data_parallel_prefix(tmp_path: Path) -> Non
 def test_non_strand_specific_checkpoint_into_a_bare_model(prefix: str) -> None:
     source = trained()
     state = {prefix + k: v for k, v in source.state_dict().items()}
-    assert_same_weights(source, load_selene_weights(DeeperDeepSEA(320, 5), state))
+    assert_same_weights(source, load_selene_weights(HeartENN(320, 5), state))
 
 
 def test_bare_checkpoint_into_non_strand_specific() -> None:
     source = trained()
-    target = load_selene_weights(NonStrandSpecific(DeeperDeepSEA(320, 5)), source.state_dict())
+    target = load_selene_weights(NonStrandSpecific(HeartENN(320, 5)), source.state_dict())
     assert_same_weights(source, target.model)
 
 
@@ -83,7 +84,7 @@ def test_seqweaver_keys_already_start_with_model() -> None:
 def test_checkpoint_without_num_batches_tracked_loads() -> None:
     source = trained()
     state = {k: v for k, v in source.state_dict().items() if "num_batches_tracked" not in k}
-    assert_same_weights(source, load_selene_weights(DeeperDeepSEA(320, 5), state))
+    assert_same_weights(source, load_selene_weights(HeartENN(320, 5), state))
 
 
 def test_wrong_shape_lists_the_mismatch(tmp_path: Path) -> None:
@@ -102,7 +103,7 @@ def test_wrong_architecture_lists_missing_and_unexpected_keys(tmp_path: Path) ->
     with pytest.raises(
         ValueError,
         match=r"(?s)missing keys.*unexpected keys.*conv_net\.2\.weight"
-        r".*saved from a 'DeeperDeepSEA' model",
+        r".*saved from a 'HeartENN' model",
     ):
         load_selene_weights(DeepSEA(320, 5), path)
 
@@ -111,12 +112,12 @@ def test_non_strict_skips_extra_keys_but_not_shapes() -> None:
     source = trained()
     state = dict(source.state_dict(), **{"extra.weight": torch.zeros(2)})
     del state["classifier.3.bias"]
-    target = load_selene_weights(DeeperDeepSEA(320, 5), state, strict=False)
+    target = load_selene_weights(HeartENN(320, 5), state, strict=False)
     torch.testing.assert_close(target.conv_net[0].weight, source.conv_net[0].weight)
     with pytest.raises(ValueError, match=r"missing keys.*classifier\.3\.bias"):
-        load_selene_weights(DeeperDeepSEA(320, 5), state)
+        load_selene_weights(HeartENN(320, 5), state)
     with pytest.raises(ValueError, match="shape mismatches"):
-        load_selene_weights(DeeperDeepSEA(320, 6), state, strict=False)
+        load_selene_weights(HeartENN(320, 6), state, strict=False)
 
 
 def test_unreadable_inputs(tmp_path: Path) -> None:

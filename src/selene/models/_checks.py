@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import torch
 
@@ -12,10 +13,10 @@ Layer = tuple[str, int]
 
 
 def positive_int(model: str, name: str, value: object) -> int:
-    """Return ``value`` if it is a positive int, else raise a ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """Return ``value`` as an int if it is a positive integer, else raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ValueError(f"{model}: {name} must be a positive int, got {value!r}")
-    return value
+    return int(value)
 
 
 def stack_length(length: int, layers: Sequence[Layer]) -> int:

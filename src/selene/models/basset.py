@@ -35,8 +35,8 @@ class Basset(nn.Module):
     def __init__(self, sequence_length: int = 600, n_targets: int = 164) -> None:
         super().__init__()
         n_positions = check_sequence_length("Basset", sequence_length, _LAYERS)
-        self.sequence_length = sequence_length
-        self.n_targets = positive_int("Basset", "n_targets", n_targets)
+        self.sequence_length = int(sequence_length)
+        self.n_targets = n_targets = positive_int("Basset", "n_targets", n_targets)
         self.conv_net = nn.Sequential(
             nn.Conv1d(4, 300, kernel_size=19),
             nn.BatchNorm1d(300),

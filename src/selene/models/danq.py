@@ -45,8 +45,8 @@ class DanQ(nn.Module):
     ) -> None:
         super().__init__()
         self._n_channels = check_sequence_length("DanQ", sequence_length, _LAYERS)
-        self.sequence_length = sequence_length
-        self.n_targets = positive_int("DanQ", "n_targets", n_targets)
+        self.sequence_length = int(sequence_length)
+        self.n_targets = n_targets = positive_int("DanQ", "n_targets", n_targets)
         self.legacy_batch_lstm = legacy_batch_lstm
         self.nnet = nn.Sequential(
             nn.Conv1d(4, 320, kernel_size=26),

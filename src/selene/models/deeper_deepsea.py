@@ -35,8 +35,8 @@ class DeeperDeepSEA(nn.Module):
     def __init__(self, sequence_length: int = 1000, n_targets: int = 919) -> None:
         super().__init__()
         self._n_channels = check_sequence_length("DeeperDeepSEA", sequence_length, _LAYERS)
-        self.sequence_length = sequence_length
-        self.n_targets = positive_int("DeeperDeepSEA", "n_targets", n_targets)
+        self.sequence_length = int(sequence_length)
+        self.n_targets = n_targets = positive_int("DeeperDeepSEA", "n_targets", n_targets)
         self.conv_net = nn.Sequential(
             nn.Conv1d(4, 320, kernel_size=_CONV),
             nn.ReLU(inplace=True),

@@ -38,8 +38,8 @@ class HeartENN(nn.Module):
     def __init__(self, sequence_length: int, n_targets: int, max_norm: float | None = 0.9) -> None:
         super().__init__()
         self._n_channels = check_sequence_length("HeartENN", sequence_length, _LAYERS)
-        self.sequence_length = sequence_length
-        self.n_targets = positive_int("HeartENN", "n_targets", n_targets)
+        self.sequence_length = int(sequence_length)
+        self.n_targets = n_targets = positive_int("HeartENN", "n_targets", n_targets)
         if max_norm is not None and not max_norm > 0:
             raise ValueError(f"HeartENN: max_norm must be positive or None, got {max_norm!r}")
         self.max_norm = max_norm

@@ -74,8 +74,10 @@ class Sei(nn.Module):
         super().__init__()
         layers = [("pool", 4), ("pool", 4)]
         n_positions = check_sequence_length("Sei", sequence_length, layers, min_out=2)
-        self.sequence_length = sequence_length
-        self.n_genomic_features = positive_int("Sei", "n_genomic_features", n_genomic_features)
+        self.sequence_length = int(sequence_length)
+        self.n_genomic_features = n_genomic_features = positive_int(
+            "Sei", "n_genomic_features", n_genomic_features
+        )
         self.lconv1 = nn.Sequential(_conv(4, 480), _conv(480, 480))
         self.conv1 = nn.Sequential(
             _conv(480, 480), nn.ReLU(inplace=True), _conv(480, 480), nn.ReLU(inplace=True)

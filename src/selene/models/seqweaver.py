@@ -37,8 +37,8 @@ class Seqweaver(nn.Module):
     def __init__(self, sequence_length: int = 1000, n_targets: int = 217) -> None:
         super().__init__()
         n_positions = check_sequence_length("Seqweaver", sequence_length, _LAYERS)
-        self.sequence_length = sequence_length
-        self.n_targets = positive_int("Seqweaver", "n_targets", n_targets)
+        self.sequence_length = int(sequence_length)
+        self.n_targets = n_targets = positive_int("Seqweaver", "n_targets", n_targets)
         self.model = nn.Sequential(
             nn.Conv2d(4, 160, (1, _CONV)),
             nn.ReLU(),
