@@ -1,0 +1,363 @@
+"""``AnalyzeSequences``: the Selene SDK's prediction API, wired to our functions and writers.
+
+The constructor and the method names and parameters are Selene 0.6.0's, so a Selene script
+ports by changing its import; the extra options are keyword-only. Output files have Selene's
+names and layout (see :mod:`selene.predict.writers`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene.models import load_selene_weights
+from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.predict import bed, fasta, ism, vcf, vep
+from selene.predict.runner import ModelRunner, ends_in_sigmoid
+from selene.predict.writers import (
+    OutputSet,
+    check_format,
+    check_save_data,
+    file_signature,
+    fingerprint,
+    labels_path,
+    output_path,
+)
+from selene.sequences import Genome
+
+_LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
+_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+class AnalyzeSequences:
+    """Score sequences and their variants with a trained model.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or SequenceLitModule, optional
+        The architecture (our models return logits; a model ending in ``nn.Sigmoid``, as the
+        Selene SDK's do, is taken to return probabilities). None: rebuilt from the Lightning
+        checkpoint ``trained_model_path``.
+    trained_model_path : str or Path, optional
+        A Lightning checkpoint written by ``selene.train`` or a Selene ``.pth.tar``; loaded with
+        ``torch.load(weights_only=True)``. None: ``model`` already holds its weights.
+    sequence_length : int, optional
+        Defaults to the model's ``sequence_length`` attribute.
+    features : list of str, or a path to a file with one name per line, optional
+        Defaults to the names a Lightning checkpoint records.
+    batch_size : int
+    use_cuda : bool
+        Run on the GPU (same as ``device="cuda"``).
+    data_parallel : bool
+        Spread full forward passes over all GPUs (``nn.DataParallel``).
+    reference_sequence : Genome class or instance
+        The alphabet; BED and VCF input need an instance (the genome to read).
+    write_mem_limit : int
+        Accepted for compatibility; outputs are written batch by batch.
+    device : str or torch.device, optional
+    precision : {"32", "bf16", "16"}
+        ``"32"`` keeps float32; the others autocast the forward passes.
+    average_reverse_complement : bool
+        Average predictions over each sequence and its reverse complement.
+    activation : {"sigmoid", "identity", "exp"}, optional
+        Maps model outputs to predictions; by default from the checkpoint's loss, or
+        ``identity`` for a model ending in a sigmoid, else ``sigmoid``.
+    layer_local : bool
+        Use layer-local passes for mutants of convolutional models (exact to float tolerance).
+    resume : bool
+        Continue an interrupted run whose outputs are in place (see :mod:`.writers`).
+    show_progress : bool
+    """
+
+    def __init__(
+        self,
+        model: nn.Module | None = None,
+        trained_model_path: str | Path | None = None,
+        sequence_length: int | None = None,
+        features: Sequence[str] | str | Path | None = None,
+        batch_size: int = 64,
+        use_cuda: bool = False,
+        data_parallel: bool = False,
+        reference_sequence: type[Genome] | Genome = Genome,
+        write_mem_limit: int = 1500,
+        *,
+        device: str | torch.device | None = None,
+        precision: str = "32",
+        average_reverse_complement: bool = False,
+        activation: str | None = None,
+        layer_local: bool = True,
+        resume: bool = True,
+        show_progress: bool = True,
+    ) -> None:
+        net, auto_activation, recorded = _load(model, trained_model_path)
+        self.model = net
+        self.sequence_length = int(sequence_length or getattr(net, "sequence_length", 0))
+        if self.sequence_length < 1:
+            raise ValueError("sequence_length is required (the model does not record it)")
+        self.features = _features(features if features is not None else recorded)
+        self.batch_size = batch_size
+        self.reference_sequence = reference_sequence
+        self.write_mem_limit = write_mem_limit
+        self.resume, self.show_progress = resume, show_progress
+        self._alphabet = "".join(reference_sequence.BASES_ARR)
+        self._unknown = reference_sequence.UNK_BASE
+        self.device = torch.device(device or ("cuda" if use_cuda else "cpu"))
+        self.use_cuda = self.device.type == "cuda"
+        if data_parallel and torch.cuda.device_count() > 1:
+            net, layer_local = nn.DataParallel(net), False
+        self._runner = ModelRunner(
+            net,
+            self.sequence_length,
+            n_letters=len(self._alphabet),
+            complement=_complement(self._alphabet),
+            activation=activation or auto_activation,  # type: ignore[arg-type]
+            average_reverse_complement=average_reverse_complement,
+            device=self.device,
+            precision=precision,
+            layer_local=layer_local,
+        )
+        self._check_outputs()
+        self._options = (precision, average_reverse_complement, activation or auto_activation)
+        self._signature: str | None = None
+
+    # ---- plain predictions ---------------------------------------------------------------
+    def get_predictions(
+        self,
+        input_path: str,
+        output_dir: str | None = None,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+    ) -> np.ndarray | None:
+        """Predict for a sequence string, or a FASTA or BED file.
+
+        Without ``output_dir``, ``input_path`` is a sequence and its ``(1, F)`` predictions
+        are returned; otherwise ``.fa``/``.fasta`` (optionally ``.gz``) files are read as
+        FASTA, anything else as BED, and predictions are written to ``output_dir``.
+        """
+        if output_dir is None:
+            seq = fasta.fit_length(input_path, self.sequence_length, self._unknown)
+            codes = fasta.encode(seq, self._alphabet, self._unknown)
+            return self._runner.outputs(codes[None]).predictions.cpu().numpy()
+        if input_path.removesuffix(".gz").endswith((".fa", ".fasta")):
+            self.get_predictions_for_fasta_file(input_path, output_dir, output_format)
+        else:
+            self.get_predictions_for_bed_file(input_path, output_dir, output_format, strand_index)
+        return None
+
+    def get_predictions_for_fasta_file(
+        self, input_path: str, output_dir: str, output_format: str = "tsv"
+    ) -> None:
+        """Write predictions for each record of a FASTA file to ``output_dir``."""
+        os.makedirs(output_dir, exist_ok=True)
+        prefix = os.path.join(output_dir, _stem(input_path))
+        out = self._outputs(prefix, ["predictions"], output_format, fasta.FASTA_COLS, input_path)
+        fasta.predict_sequences(
+            self._runner, fasta.read_fasta(input_path), out, self._alphabet, self._unknown,
+            self.batch_size, fasta.count_records(input_path), self.resume, self.show_progress,
+        )  # fmt: skip
+
+    def get_predictions_for_bed_file(
+        self,
+        input_path: str,
+        output_dir: str,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+    ) -> None:
+        """Write predictions for a window centred on each BED interval to ``output_dir``."""
+        genome = self._genome("BED prediction")
+        os.makedirs(output_dir, exist_ok=True)
+        prefix = os.path.join(output_dir, _stem(input_path))
+        out = self._outputs(
+            prefix, ["predictions"], output_format, bed.BED_COLS, input_path, strand_index
+        )
+        bed.predict_regions(
+            self._runner, input_path, genome, out, Path(f"{prefix}.NA"),
+            strand_index=strand_index, batch_size=self.batch_size, resume=self.resume,
+            show_progress=self.show_progress,
+        )  # fmt: skip
+
+    # ---- in silico mutagenesis ---------------------------------------------------------------
+    def in_silico_mutagenesis(
+        self,
+        sequence: str,
+        save_data: Sequence[str],
+        output_path_prefix: str = "ism",
+        mutate_n_bases: int = 1,
+        output_format: str = "tsv",
+        start_position: int = 0,
+        end_position: int | None = None,
+    ) -> None:
+        """Score every mutant of ``sequence`` in ``[start_position, end_position)``.
+
+        The sequence is first fitted to the model length; positions index the fitted sequence.
+        Files are ``<output_path_prefix>_<kind>.<ext>``.
+        """
+        directory = os.path.dirname(output_path_prefix)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
+        self._ism(seq, save_data, output_path_prefix, mutate_n_bases, output_format,
+                  start_position, end_position, "sequence")  # fmt: skip
+
+    def in_silico_mutagenesis_from_file(
+        self,
+        input_path: str,
+        save_data: Sequence[str],
+        output_dir: str,
+        mutate_n_bases: int = 1,
+        use_sequence_name: bool = True,
+        output_format: str = "tsv",
+        start_position: int = 0,
+        end_position: int | None = None,
+    ) -> None:
+        """Run :meth:`in_silico_mutagenesis` on each record of a FASTA file.
+
+        Files are prefixed by the record's name (spaces -> ``_``) or, if not
+        ``use_sequence_name``, its index.
+        """
+        ism.check_range(self.sequence_length, start_position, end_position, mutate_n_bases)
+        os.makedirs(output_dir, exist_ok=True)
+        for i, (name, sequence) in enumerate(fasta.read_fasta(input_path)):
+            prefix = os.path.join(
+                output_dir, name.replace(" ", "_") if use_sequence_name else str(i)
+            )
+            seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
+            self._ism(seq, save_data, prefix, mutate_n_bases, output_format, start_position,
+                      end_position, repr(name))  # fmt: skip
+
+    def _ism(self, seq, save_data, prefix, n_bases, output_format, start, end, where) -> None:
+        kinds = check_save_data(save_data)
+        codes = fasta.encode(seq, self._alphabet, self._unknown, where)
+        ism.check_range(len(codes), start, end, n_bases)
+        out = self._outputs(prefix, kinds, output_format, ism.ISM_COLS, seq, start, end, n_bases)
+        ref_out = None
+        if "predictions" in kinds and output_format == "hdf5":
+            ref_out = self._outputs(f"{prefix}_ref", ["predictions"], output_format, ["name"], seq)
+        ism.in_silico_mutagenesis(
+            self._runner, seq, codes, out, kinds, self._alphabet, start=start, end=end,
+            n_bases=n_bases, batch_size=self.batch_size, ref_out=ref_out, resume=self.resume,
+            show_progress=self.show_progress,
+        )  # fmt: skip
+
+    # ---- variant effect prediction -------------------------------------------------------
+    def variant_effect_prediction(
+        self,
+        vcf_file: str,
+        save_data: Sequence[str],
+        output_dir: str | None = None,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+        require_strand: bool = False,
+        *,
+        score_ref_mismatches: bool = False,
+    ) -> vep.VepCounts:
+        """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
+
+        ``predictions`` are written as ``<prefix>.ref_predictions`` and
+        ``<prefix>.alt_predictions``. Unscorable records go to ``<prefix>.NA``; records whose
+        REF differs from the reference to ``<prefix>.ref_mismatches.vcf`` (scored with the VCF's
+        REF, ``ref_match=False``, if ``score_ref_mismatches``).
+        """
+        genome = self._genome("variant effect prediction")
+        kinds = check_save_data(save_data)
+        output_dir = output_dir or os.path.dirname(vcf_file) or "."
+        os.makedirs(output_dir, exist_ok=True)
+        prefix = os.path.join(output_dir, vcf.vcf_prefix(vcf_file))
+        keys = [k for s in kinds for k in (["ref_predictions", "alt_predictions"]
+                if s == "predictions" else [s])]  # fmt: skip
+        out = self._outputs(prefix, keys, output_format, vcf.VARIANTEFFECT_COLS, vcf_file,
+                            strand_index, require_strand, score_ref_mismatches)  # fmt: skip
+        return vep.predict_variants(
+            self._runner, vcf.read_vcf(vcf_file, strand_index), genome, out, keys,
+            Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
+            score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
+            batch_size=self.batch_size, resume=self.resume, show_progress=self.show_progress,
+        )  # fmt: skip
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _outputs(self, prefix, kinds, output_format, columns, source, *options) -> OutputSet:
+        check_format(output_format)
+        files = {}
+        for kind in kinds:
+            side, _, rest = kind.partition("_")
+            if rest == "predictions" and side in ("ref", "alt"):  # VEP: <prefix>.ref_predictions
+                files[kind] = output_path(f"{prefix}.{side}", "predictions", "")
+            else:
+                files[kind] = output_path(prefix, kind, "")
+        if os.path.isfile(str(source)):
+            source = file_signature(source)
+        key = fingerprint(source, columns, kinds, options, self._model_signature(), self.features)
+        return OutputSet(files, columns, self.features, output_format, labels_path(prefix), key)
+
+    def _model_signature(self) -> str:
+        if self._signature is None:
+            digest = hashlib.sha1(repr(self._options).encode())
+            for name, tensor in self._runner.net.state_dict().items():
+                digest.update(name.encode())
+                digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy())
+            self._signature = f"{self.sequence_length}:{digest.hexdigest()}"
+        return self._signature
+
+    def _genome(self, task: str) -> Genome:
+        if isinstance(self.reference_sequence, type):
+            raise ValueError(
+                f"{task} reads the genome: pass reference_sequence=Genome('<genome.fa>'), "
+                f"not the {self.reference_sequence.__name__} class"
+            )
+        return self.reference_sequence
+
+    def _check_outputs(self) -> None:
+        probe = np.full((1, self.sequence_length), len(self._alphabet), dtype=np.uint8)
+        n_out = self._runner.outputs(probe).predictions.shape[1]
+        if n_out != len(self.features):
+            raise ValueError(
+                f"the model outputs {n_out} values per sequence but {len(self.features)} "
+                f"features were given; pass the feature list the model was trained with"
+            )
+
+
+def _load(model: nn.Module | None, path: str | Path | None) -> tuple[nn.Module, str, list | None]:
+    """Return the bare network, its default activation and any recorded feature names."""
+    if model is None and path is None:
+        raise ValueError("give a model, a trained_model_path (Lightning checkpoint), or both")
+    if model is None or isinstance(model, SequenceLitModule):
+        module = model if model is not None else load_checkpoint(path)  # type: ignore[arg-type]
+        if model is not None and path is not None:
+            module = load_checkpoint(path, net=module.net)
+        loss = module.hparams.get("loss", "bce")
+        return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
+    activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
+    if path is not None and str(path).endswith(".ckpt"):  # our Lightning checkpoint
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        weights = {k.removeprefix("net."): v for k, v in state["state_dict"].items()
+                   if k.startswith("net.")}  # fmt: skip
+        model.load_state_dict(weights)
+        return model, activation, (state.get("hyper_parameters") or {}).get("features")
+    if path is not None:  # a Selene SDK .pth.tar (or a bare state dict)
+        load_selene_weights(model, path)
+    return model, activation, None
+
+
+def _features(features: Sequence[str] | str | Path | None) -> list[str]:
+    if features is None:
+        raise ValueError("features is required (a list or a file with one name per line)")
+    if isinstance(features, (str, Path)):
+        return [line.strip() for line in Path(features).read_text().splitlines() if line.strip()]
+    return [str(f) for f in features]
+
+
+def _complement(alphabet: str) -> np.ndarray | None:
+    if sorted(alphabet) != sorted(_COMPLEMENT):
+        return None
+    return np.array([alphabet.index(_COMPLEMENT[b]) for b in alphabet] + [4], dtype=np.uint8)
+
+
+def _stem(path: str) -> str:
+    name = os.path.basename(path).removesuffix(".gz")
+    return ".".join(name.split(".")[:-1])

@@ -1,0 +1,91 @@
+"""Predictions for BED regions: a model-length window centred on each interval's midpoint.
+
+As in the Selene SDK, the window is ``[mid - start_radius, mid + end_radius)`` with ``mid =
+start + (end - start) // 2``, read on the row's strand when ``strand_index`` names a column.
+Unlike Selene, windows past a chromosome end are padded with ``N`` (``contains_unk=True``)
+rather than dropped. Rows that cannot be read (fewer than 3 columns, non-integer coordinates,
+a chromosome the reference lacks) are copied to the ``.NA`` file; ``#``, ``track`` and
+``browser`` lines are skipped.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+from selene.predict import scores
+from selene.predict.fasta import open_text
+from selene.predict.runner import ModelRunner
+from selene.predict.vcf import chrom_resolver
+from selene.predict.writers import OutputSet, progress
+from selene.sequences import Genome
+from selene.utils.warnings import SeleneWarning
+
+BED_COLS = ["index", "chrom", "start", "end", "strand", "contains_unk"]
+
+
+def read_regions(
+    path: str | Path, genome: Genome, strand_index: int | None, na
+) -> Iterator[tuple[int, str, int, int, str]]:
+    """Yield ``(line index, chrom, start, end, strand)``; write unreadable lines to ``na``."""
+    resolve = chrom_resolver(genome.get_chrs())
+    with open_text(path) as handle:
+        for index, line in enumerate(handle):
+            if line.startswith(("#", "track", "browser")) or not line.strip():
+                continue
+            cols = line.strip().split("\t")
+            chrom = resolve(cols[0]) if len(cols) >= 3 else None
+            if chrom is None or not (cols[1].isdigit() and cols[2].isdigit()):
+                na.write(line)
+                continue
+            strand = "."
+            if strand_index is not None and len(cols) > strand_index:
+                strand = cols[strand_index]
+            yield index, chrom, int(cols[1]), int(cols[2]), strand
+
+
+def predict_regions(
+    runner: ModelRunner,
+    path: str | Path,
+    genome: Genome,
+    out: OutputSet,
+    na_path: Path,
+    *,
+    strand_index: int | None = None,
+    batch_size: int = 64,
+    resume: bool = True,
+    show_progress: bool = True,
+) -> int:
+    """Write predictions for the regions of a BED file to ``out``; return the row count."""
+    length = runner.sequence_length
+    start_radius, end_radius = length // 2 + length % 2, length // 2
+    done = out.start(resume)
+    with open(na_path, "w") as na:
+        regions = islice(read_regions(path, genome, strand_index, na), done, None)
+        with progress(None, "regions", done, show_progress) as bar:
+            while batch := list(islice(regions, batch_size)):
+                index, chroms, starts, ends, strands = zip(*batch, strict=True)
+                mids = np.array(starts) + (np.array(ends) - np.array(starts)) // 2
+                codes = genome.get_encodings(
+                    list(chroms),
+                    mids - start_radius,
+                    mids + end_radius,
+                    np.array(strands) == "-",
+                    pad=True,
+                )
+                unknown = (codes >= len(genome.BASES_ARR)).any(axis=1)
+                ids = [(*row, bool(u)) for row, u in zip(batch, unknown, strict=True)]
+                out.write(ids, scores.predictions(runner.outputs(codes)))
+                bar.update(len(batch))
+    out.finish()
+    if out.rows == 0:
+        warnings.warn(
+            f"no regions to predict in {Path(path).name}: wrote empty outputs with headers",
+            SeleneWarning,
+            stacklevel=2,
+        )
+    return out.rows

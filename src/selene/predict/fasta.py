@@ -1,0 +1,144 @@
+"""Predictions for sequences: FASTA records (streamed) and sequence strings.
+
+Each sequence is centred in the model's window, padded with the unknown letter or trimmed as
+the Selene SDK does it (``floor`` of the difference on the left, ``ceil`` on the right; trimming
+keeps the middle). Letters outside the alphabet (other than the unknown letter) are refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import warnings
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+from selene.predict import scores
+from selene.predict.runner import ModelRunner
+from selene.predict.writers import OutputSet, progress
+from selene.sequences import sequence_to_codes
+from selene.utils.warnings import SeleneWarning
+
+FASTA_COLS = ["index", "name"]
+
+
+def open_text(path: str | Path):
+    """Open a text file, plain or gzip/bgzip-compressed (detected from its first bytes)."""
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt") if gzipped else open(path)
+
+
+def read_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
+    """Yield ``(name, sequence)`` for each record, streaming; the name is the header's first word.
+
+    Raises
+    ------
+    ValueError
+        If sequence lines come before the first header.
+    """
+    name, chunks = None, []
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.strip()
+            if line.startswith(">"):
+                if name is not None:
+                    yield name, "".join(chunks)
+                name, chunks = (line[1:].split() or [""])[0], []
+            elif line and name is None:
+                raise ValueError(
+                    f"{Path(path).name} line {number}: sequence before any '>' header"
+                )
+            elif line:
+                chunks.append(line)
+    if name is not None:
+        yield name, "".join(chunks)
+
+
+def count_records(path: str | Path) -> int:
+    """Count the records of a FASTA file (lines starting with ``>``)."""
+    with open_text(path) as handle:
+        return sum(1 for line in handle if line.startswith(">"))
+
+
+def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
+    """Centre ``sequence`` in ``length`` letters: pad with ``unknown`` or trim, as Selene does."""
+    if len(sequence) < length:
+        diff = (length - len(sequence)) / 2
+        sequence = unknown * math.floor(diff) + sequence + unknown * math.ceil(diff)
+    elif len(sequence) > length:
+        start = (len(sequence) - length) // 2
+        sequence = sequence[start : start + length]
+    return sequence.upper()
+
+
+def encode(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> np.ndarray:
+    """Codes for ``sequence``; ``unknown`` maps to ``len(alphabet)``.
+
+    Raises
+    ------
+    ValueError
+        If the sequence has letters outside ``alphabet`` + ``unknown`` (case-insensitive); the
+        message names them and the first position.
+    """
+    codes = sequence_to_codes(sequence, alphabet)
+    unknown_code = len(alphabet)
+    raw = np.frombuffer(sequence.upper().encode("ascii", errors="replace"), np.uint8)
+    odd = (codes == unknown_code) & (raw != ord(unknown.upper()))
+    if odd.any():
+        first = int(np.argmax(odd))
+        letters = sorted(set(np.array(list(sequence.upper()))[odd]))
+        raise ValueError(
+            f"{where} has letters outside the alphabet {alphabet!r} (+ {unknown!r} for unknown): "
+            f"{letters[:10]} (first at position {first}); replace them with {unknown!r}"
+        )
+    return codes
+
+
+def encode_records(
+    records: Iterable[tuple[str, str]], length: int, alphabet: str, unknown: str
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Fit each record to ``length`` and encode it (named in errors)."""
+    for name, sequence in records:
+        yield name, encode(fit_length(sequence, length, unknown), alphabet, unknown, repr(name))
+
+
+def predict_sequences(
+    runner: ModelRunner,
+    records: Iterable[tuple[str, str]],
+    out: OutputSet,
+    alphabet: str,
+    unknown: str,
+    batch_size: int = 64,
+    total: int | None = None,
+    resume: bool = True,
+    show_progress: bool = True,
+) -> int:
+    """Write predictions for ``(name, sequence)`` records to ``out``; return the row count.
+
+    Rows are ``(index, name)`` + one prediction per feature. A resumed run skips the records
+    already written.
+    """
+    done = out.start(resume)
+    encoded = encode_records(records, runner.sequence_length, alphabet, unknown)
+    index = done
+    for _ in islice(encoded, done):
+        pass
+    with progress(total, "predict", done, show_progress) as bar:
+        while batch := list(islice(encoded, batch_size)):
+            codes = np.stack([c for _, c in batch])
+            ids = [(index + i, name) for i, (name, _) in enumerate(batch)]
+            out.write(ids, scores.predictions(runner.outputs(codes)))
+            index += len(batch)
+            bar.update(len(batch))
+    out.finish()
+    if index == 0:
+        warnings.warn(
+            "no sequences to predict: wrote empty outputs with headers",
+            SeleneWarning,
+            stacklevel=2,
+        )
+    return index

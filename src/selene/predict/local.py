@@ -1,0 +1,251 @@
+"""Layer-local evaluation of mutants (the fastISM idea) for convolutional front ends.
+
+A mutation confined to a few positions changes only a window of each front-end layer's output.
+:class:`LocalEngine` computes the reference's activations once; for each mutant it recomputes
+every layer over the window the mutation can reach, reading the reference's activations around
+it, and then runs the head. When the head starts with ``flatten`` + ``nn.Linear``, the linear
+output is updated with the slice of weights the window touches (``y_ref + W[:, window] @
+delta``), instead of a full matrix product. Mutants are batched: each batch is a few gathers,
+one small convolution per layer and one matrix product per distinct window offset, with no
+Python loop per mutant. Results equal a full forward pass to float tolerance; the engine checks
+this on random inputs when it is built and is not used (None) when they differ.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene.predict._graph import Layer, Split, split_network
+from selene.utils.warnings import SeleneWarning
+
+
+def _blc(x: torch.Tensor) -> torch.Tensor:
+    """``(N, C, 1, L)`` -> ``(N, L, C)`` (a view for channels-last input)."""
+    return x.squeeze(2).permute(0, 2, 1)
+
+
+def _nchw(x: torch.Tensor) -> torch.Tensor:
+    """``(N, L, C)`` -> ``(N, C, 1, L)`` channels-last view."""
+    return x.permute(0, 2, 1).unsqueeze(2)
+
+
+@dataclass
+class Reference:
+    """Activations of reference sequences: the input of each windowed layer, then the output."""
+
+    acts: list[torch.Tensor]  # (R, L_l, C_l) each
+    linear: torch.Tensor | None  # (R, F) output of the leading linear layer
+    output: torch.Tensor  # (R, F) model output
+    _padded: dict[int, torch.Tensor] = field(default_factory=dict)
+
+
+class LocalEngine:
+    """Full and layer-local forward passes of a network with a convolutional front end.
+
+    Build with :meth:`build`; use :meth:`forward` for whole sequences, :meth:`reference` +
+    :meth:`mutants` for variants of given sequences.
+    """
+
+    def __init__(
+        self, split: Split, sequence_length: int, n_letters: int, device: torch.device
+    ) -> None:
+        self.layers = split.layers
+        self.head, self.tail, self.linear = split.head, split.tail, split.linear
+        self.sequence_length, self.n_letters, self.device = sequence_length, n_letters, device
+        self._weight: torch.Tensor | None = None
+        if self.linear is not None:
+            length, channels = self._final_shape()
+            weight = self.linear.weight.detach()
+            if weight.shape[1] == length * channels:  # flatten of (C, L): column c * L + t
+                n_out = weight.shape[0]
+                self._weight = weight.view(n_out, channels, length).permute(2, 1, 0).contiguous()
+
+    @classmethod
+    def build(cls, net: nn.Module, sequence_length: int, n_letters: int = 4) -> LocalEngine | None:
+        """Return an engine for ``net`` (eval mode, on its device), or None if it has none.
+
+        The engine is checked against ``net`` on random sequences and mutants.
+        """
+        split = split_network(net)
+        if split is None:
+            return None
+        device = next((p.device for p in net.parameters()), torch.device("cpu"))
+        for use_linear in (True, False):
+            if not use_linear:
+                split.linear = split.tail = None
+            engine = cls(split, sequence_length, n_letters, device)
+            try:
+                if engine._agrees(net):
+                    return engine
+            except (RuntimeError, ValueError, IndexError) as err:
+                warnings.warn(
+                    f"layer-local ISM unavailable for {type(net).__name__} ({err}); "
+                    "using full forward passes",
+                    SeleneWarning,
+                    stacklevel=2,
+                )
+                return None
+        return None
+
+    @torch.inference_mode()
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Model output for one-hot ``x`` of shape ``(N, A, L)``."""
+        h = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
+        for layer in self.layers:
+            h = layer.fn(self._pad(h, layer))
+        return self._head(_blc(h))
+
+    @torch.inference_mode()
+    def reference(self, x: torch.Tensor) -> Reference:
+        """Run one-hot ``x`` ``(R, A, L)`` and keep what :meth:`mutants` needs."""
+        h = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
+        acts = []
+        for layer in self.layers:
+            if not layer.pointwise:
+                acts.append(_blc(h))
+            h = layer.fn(self._pad(h, layer))
+        acts.append(_blc(h).contiguous())
+        linear = self._linear(acts[-1]) if self._weight is not None else None
+        # Heads may work in place (ReLU(inplace=True)): give them copies of what is kept.
+        if linear is not None and self.tail is not None:
+            output = self.tail(linear.clone())
+        else:
+            output = self.head(
+                acts[-1].permute(0, 2, 1).clone(memory_format=torch.contiguous_format)
+            )
+        return Reference(acts, linear, output)
+
+    @torch.inference_mode()
+    def mutants(
+        self, ref: Reference, ref_index: np.ndarray, starts: np.ndarray, window: torch.Tensor
+    ) -> torch.Tensor:
+        """Model output for mutants of reference sequences.
+
+        Parameters
+        ----------
+        ref : Reference
+        ref_index : numpy.ndarray, shape (M,)
+            The reference each mutant derives from.
+        starts : numpy.ndarray, shape (M,)
+            First position of each mutant's changed span.
+        window : torch.Tensor, shape (M, A, W)
+            The mutant's one-hot input over ``[start, start + W)`` (may include unchanged
+            positions).
+
+        Returns
+        -------
+        torch.Tensor, shape (M, F)
+        """
+        device = window.device
+        rows = torch.as_tensor(ref_index, device=device)
+        t, off, width = (
+            window.permute(0, 2, 1),
+            np.asarray(starts, dtype=np.int64),
+            window.shape[2],
+        )
+        stored = 0
+        for layer in self.layers:
+            if layer.pointwise:
+                t = _blc(layer.fn(_nchw(t.contiguous())))
+                continue
+            acts = ref.acts[stored]
+            n_out = layer.out_length(acts.shape[1])
+            left = layer.pad[0]
+            lo = np.clip(-((layer.span - 1 - off - left) // layer.stride), 0, n_out - 1)
+            hi = np.clip((off + width - 1 + left) // layer.stride, 0, n_out - 1)
+            out_width = int(min(n_out, max(1, (hi - lo + 1).max())))
+            out_off = np.clip(np.minimum(lo, n_out - out_width), 0, None)
+            first = out_off * layer.stride - left
+            in_width = (out_width - 1) * layer.stride + layer.span
+            span = np.arange(in_width)
+            padded = self._padded_act(ref, stored, layer)
+            base = padded[
+                rows[:, None], torch.as_tensor(first[:, None] + left + span, device=device)
+            ]
+            src = first[:, None] + span - off[:, None]
+            inside = torch.as_tensor((src >= 0) & (src < width), device=device)
+            src_t = torch.as_tensor(np.clip(src, 0, width - 1), device=device)
+            moved = torch.gather(t, 1, src_t[..., None].expand(-1, -1, t.shape[2]))
+            t = _blc(layer.fn(_nchw(torch.where(inside[..., None], moved, base))))
+            off, width, stored = out_off, out_width, stored + 1
+        final = ref.acts[-1]
+        positions = torch.as_tensor(off[:, None] + np.arange(width), device=device)
+        if self._weight is not None and ref.linear is not None:
+            delta = (t - final[rows[:, None], positions]).reshape(len(off), -1)
+            out = ref.linear[rows].clone()
+            for start in np.unique(off):
+                which = torch.as_tensor(np.flatnonzero(off == start), device=device)
+                weight = self._weight[start : start + width].reshape(delta.shape[1], -1)
+                out.index_put_((which,), delta[which] @ weight.to(delta.dtype), accumulate=True)
+            return self.tail(out)
+        full = final[rows].clone()
+        full.scatter_(1, positions[..., None].expand(-1, -1, t.shape[2]), t.to(full.dtype))
+        return self._head(full)
+
+    def _head(self, blc: torch.Tensor) -> torch.Tensor:
+        if self._weight is not None and self.tail is not None:
+            return self.tail(self._linear(blc))
+        return self.head(blc.permute(0, 2, 1).contiguous())
+
+    def _linear(self, blc: torch.Tensor) -> torch.Tensor:
+        flat = blc.reshape(blc.shape[0], -1)
+        out = flat @ self._weight.reshape(flat.shape[1], -1).to(flat.dtype)
+        bias = None if self.linear is None else self.linear.bias
+        return out if bias is None else out + bias
+
+    @staticmethod
+    def _pad(h: torch.Tensor, layer: Layer) -> torch.Tensor:
+        if layer.pad == (0, 0):
+            return h
+        return torch.nn.functional.pad(h, layer.pad, value=layer.pad_value)
+
+    def _padded_act(self, ref: Reference, index: int, layer: Layer) -> torch.Tensor:
+        if index not in ref._padded:
+            acts = ref.acts[index]
+            if layer.pad == (0, 0):
+                ref._padded[index] = acts
+            else:
+                ref._padded[index] = torch.nn.functional.pad(
+                    acts.permute(0, 2, 1), layer.pad, value=layer.pad_value
+                ).permute(0, 2, 1)
+        return ref._padded[index]
+
+    def _final_shape(self) -> tuple[int, int]:
+        with torch.inference_mode():
+            probe = self._probe_input(1)
+            for layer in self.layers:
+                probe = layer.fn(self._pad(probe, layer))
+        return probe.shape[3], probe.shape[1]
+
+    def _probe_input(self, n: int, seed: int = 0) -> torch.Tensor:
+        g = torch.Generator().manual_seed(seed)
+        codes = torch.randint(0, self.n_letters, (n, self.sequence_length), generator=g)
+        x = torch.nn.functional.one_hot(codes, self.n_letters).permute(0, 2, 1).float()
+        return x.to(self.device).unsqueeze(2).contiguous(memory_format=torch.channels_last)
+
+    def _agrees(self, net: nn.Module) -> bool:
+        x = self._probe_input(2, seed=1).squeeze(2).contiguous()
+        length = self.sequence_length
+        starts = np.clip(np.array([0, length - 2, length // 2, length // 3, length - 3]), 0, None)
+        ref_index = np.array([0, 1, 1, 0, 1])
+        width = min(2, length)
+        window = self._probe_input(len(starts) * width, seed=2)[:, :, 0, :1]
+        window = window.reshape(len(starts), width, -1).permute(0, 2, 1).contiguous()
+        mutated = x[torch.as_tensor(ref_index)].clone()
+        for i, s in enumerate(starts):
+            mutated[i, :, s : s + width] = window[i]
+        with torch.inference_mode():
+            expected_ref, expected_mut = net(x), net(mutated)
+            ref = self.reference(x)
+            got_full, got_mut = self.forward(x), self.mutants(ref, ref_index, starts, window)
+        scale = 1e-4 * (1.0 + float(expected_ref.abs().max()))
+        pairs = ((got_full, expected_ref), (ref.output, expected_ref), (got_mut, expected_mut))
+        return all(
+            got.shape == want.shape and float((got - want).abs().max()) <= scale
+            for got, want in pairs
+        )

@@ -1,0 +1,183 @@
+"""Run a network on ``uint8`` codes: batching, one-hot on the device, strands, precision.
+
+The predict functions hand :class:`ModelRunner` codes and get :class:`Outputs` back: the
+network's probabilities (or values, for regression) and, when the network ends in logits, the
+logits themselves, so ``logits`` scores are exact differences rather than ``logit`` of rounded
+probabilities. A ``NonStrandSpecific`` wrapper is unwrapped so that both strands go through
+the fast paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene.models.strand import NonStrandSpecific, mean_probability_logit
+from selene.predict.local import LocalEngine, Reference
+from selene.sequences import codes_to_one_hot
+
+Activation = Literal["sigmoid", "identity", "exp"]
+_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
+_PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
+
+
+@dataclass
+class Outputs:
+    """What a network says about a batch: ``predictions`` and, when exact, ``logits``."""
+
+    predictions: torch.Tensor  # (N, F) float32
+    logits: torch.Tensor | None  # (N, F) float32, or None
+
+
+@dataclass
+class StrandReference:
+    """Layer-local references for a batch of sequences and, if averaged, their complements."""
+
+    forward: Reference
+    reverse: Reference | None
+
+
+def ends_in_sigmoid(net: nn.Module) -> bool:
+    """Whether ``net``'s last layer is a sigmoid (a Selene-style model: probabilities)."""
+    last = list(net.modules())[-1]
+    return isinstance(last, nn.Sigmoid)
+
+
+class ModelRunner:
+    """Evaluate ``net`` on codes.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Takes one-hot ``(N, A, L)``; returns ``(N, F)``.
+    sequence_length : int
+    n_letters : int
+    complement : numpy.ndarray, optional
+        Code -> complementary code (length ``n_letters + 1``); needed for strand averaging.
+    activation : {"sigmoid", "identity", "exp"}
+        Maps the network's output to predictions (``identity`` for a network that already ends
+        in a sigmoid).
+    average_reverse_complement : bool
+        Average predictions over each sequence and its reverse complement.
+    device : torch.device
+    precision : {"32", "bf16", "16"}
+        Autocast dtype for the forward passes; ``"32"`` (default) is plain float32.
+    layer_local : bool
+        Use the layer-local engine when the network has a convolutional front end.
+    """
+
+    def __init__(
+        self,
+        net: nn.Module,
+        sequence_length: int,
+        n_letters: int = 4,
+        complement: np.ndarray | None = None,
+        activation: Activation = "sigmoid",
+        average_reverse_complement: bool = False,
+        device: torch.device | str = "cpu",
+        precision: str = "32",
+        layer_local: bool = True,
+    ) -> None:
+        if precision not in _PRECISIONS:
+            raise ValueError(f"precision must be one of {list(_PRECISIONS)}, got {precision!r}")
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {list(_ACTIVATIONS)}, got {activation!r}")
+        self.device = torch.device(device)
+        self.mode: str | None = "mean" if average_reverse_complement else None
+        if isinstance(net, NonStrandSpecific) and n_letters == 4:
+            self.mode = net.mode if net.link == "logit" or net.mode == "max" else "mean_raw"
+            net = net.model
+        if self.mode is not None and complement is None:
+            raise ValueError("averaging over strands needs the alphabet's complement")
+        self.net = net.to(self.device).eval()
+        self.sequence_length, self.n_letters = sequence_length, n_letters
+        self.complement = None if complement is None else torch.as_tensor(complement)
+        self.activation = activation
+        self.precision = precision
+        self.engine = (
+            LocalEngine.build(self.net, sequence_length, n_letters) if layer_local else None
+        )
+
+    def one_hot(self, codes: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device."""
+        tensor = torch.as_tensor(codes).to(self.device, non_blocking=True)
+        return codes_to_one_hot(tensor, self.n_letters)
+
+    def reverse_complement(self, codes: torch.Tensor) -> torch.Tensor:
+        """Reverse-complement codes ``(N, L)`` (on their device)."""
+        assert self.complement is not None  # checked in __init__
+        return self.complement.to(codes.device)[codes.long()].flip(-1)
+
+    def outputs(self, codes: np.ndarray | torch.Tensor) -> Outputs:
+        """Full forward passes for codes ``(N, L)``."""
+        codes = torch.as_tensor(codes).to(self.device)
+        raw = self._raw(codes)
+        raw_rc = self._raw(self.reverse_complement(codes)) if self.mode else None
+        return self._combine(raw, raw_rc)
+
+    def reference(self, codes: np.ndarray | torch.Tensor) -> StrandReference:
+        """Layer-local references for codes ``(R, L)`` (requires :attr:`engine`)."""
+        assert self.engine is not None
+        codes = torch.as_tensor(codes).to(self.device)
+        with self._autocast():
+            fwd = self.engine.reference(self.one_hot(codes))
+            rev = None
+            if self.mode:
+                rev = self.engine.reference(self.one_hot(self.reverse_complement(codes)))
+        return StrandReference(fwd, rev)
+
+    def reference_outputs(self, ref: StrandReference) -> Outputs:
+        """Return the references' own outputs."""
+        rev = None if ref.reverse is None else ref.reverse.output
+        return self._combine(ref.forward.output, rev)
+
+    def mutants(
+        self, ref: StrandReference, ref_index: np.ndarray, starts: np.ndarray, window: np.ndarray
+    ) -> Outputs:
+        """Return outputs for mutants.
+
+        Mutant ``i`` is reference ``ref_index[i]`` with codes ``window[i]`` over
+        ``[starts[i], starts[i] + W)``.
+        """
+        assert self.engine is not None
+        codes = torch.as_tensor(window).to(self.device)
+        with self._autocast():
+            raw = self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
+            raw_rc = None
+            if ref.reverse is not None:
+                mirrored = self.sequence_length - starts - codes.shape[1]
+                rc_window = self.one_hot(self.reverse_complement(codes))
+                raw_rc = self.engine.mutants(ref.reverse, ref_index, mirrored, rc_window)
+        return self._combine(raw, raw_rc)
+
+    def _raw(self, codes: torch.Tensor) -> torch.Tensor:
+        x = self.one_hot(codes)
+        with torch.inference_mode(), self._autocast():
+            if self.engine is not None:
+                return self.engine.forward(x)
+            return self.net(x)
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        dtype = _PRECISIONS[self.precision]
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def _combine(self, raw: torch.Tensor, raw_rc: torch.Tensor | None) -> Outputs:
+        raw, act = raw.float(), _ACTIVATIONS[self.activation]
+        exact = self.activation == "sigmoid"
+        if raw_rc is not None and self.mode == "max":
+            raw, raw_rc = torch.maximum(raw, raw_rc.float()), None
+        elif raw_rc is not None and self.mode == "mean_raw":
+            raw, raw_rc = (raw + raw_rc.float()) / 2, None
+        if raw_rc is None:
+            return Outputs(act(raw), raw if exact else None)
+        if not exact:
+            return Outputs((act(raw) + act(raw_rc.float())) / 2, None)
+        logits = mean_probability_logit(raw, raw_rc.float())
+        return Outputs(torch.sigmoid(logits), logits)
