@@ -1,0 +1,155 @@
+"""Our AnalyzeSequences equals selene_sdk 0.6.0's (goldens from scripts/make_goldens_predict.py).
+
+Same DeepSEA(200, 4) weights; Selene's HDF5 values (full float32) are compared. Our logits
+scores are exact logit differences, Selene's come from float32 probabilities, hence their
+slightly looser tolerance.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from _predict_goldens import (
+    DATA,
+    FEATURES,
+    GOLDENS,
+    ISM2_RANGE,
+    SEQUENCE_LENGTH,
+    VEP_STRAND_INDEX,
+    fill_weights,
+)
+
+from selene.models import DeepSEA
+from selene.predict import AnalyzeSequences
+from selene.sequences import Genome
+
+KINDS = ["abs_diffs", "diffs", "logits", "predictions"]
+TOL = {"rtol": 1e-5, "atol": 1e-6}
+LOGIT_TOL = {"rtol": 1e-4, "atol": 5e-6}
+
+
+@pytest.fixture(scope="module")
+def goldens() -> dict[str, np.ndarray]:
+    with np.load(GOLDENS) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("predict_goldens")
+    for name in ("genome.fa", "query.fa", "ism.fa", "variants.vcf"):
+        shutil.copy(DATA / name, tmp / name)
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def analysis(workdir: Path) -> AnalyzeSequences:
+    model = fill_weights(DeepSEA(SEQUENCE_LENGTH, len(FEATURES)))
+    return AnalyzeSequences(
+        model,
+        None,
+        SEQUENCE_LENGTH,
+        FEATURES,
+        batch_size=16,
+        reference_sequence=Genome(workdir / "genome.fa"),
+        show_progress=False,
+    )
+
+
+def read_h5(path: Path) -> np.ndarray:
+    with h5py.File(path, "r") as handle:
+        return handle["data"][()]
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def ids(path: Path, n: int) -> list[str]:
+    return ["\t".join(line.split("\t")[:n]) for line in lines(path)]
+
+
+def test_engine_is_used(analysis: AnalyzeSequences) -> None:
+    assert analysis._runner.engine is not None
+
+
+def test_fasta_predictions_equal_selene(analysis, workdir, goldens) -> None:
+    for fmt in ("hdf5", "tsv"):
+        analysis.get_predictions_for_fasta_file(str(workdir / "query.fa"), str(workdir / fmt), fmt)
+    out = workdir / "hdf5"
+    np.testing.assert_allclose(
+        read_h5(out / "query_predictions.h5"), goldens["fasta_predictions"], **TOL
+    )
+    assert lines(out / "query_row_labels.txt") == list(goldens["fasta_labels"])
+    assert ids(workdir / "tsv" / "query_predictions.tsv", 2) == list(goldens["fasta_tsv_ids"])
+
+
+def test_ism_equals_selene(analysis, workdir, goldens) -> None:
+    sequence = str(goldens["ism_sequence"])
+    for fmt in ("hdf5", "tsv"):
+        analysis.in_silico_mutagenesis(sequence, KINDS, str(workdir / f"ism_{fmt}" / "ism"),
+                                       output_format=fmt)  # fmt: skip
+    prefix = workdir / "ism_hdf5" / "ism"
+    for kind in KINDS:
+        tol = LOGIT_TOL if kind == "logits" else TOL
+        got = read_h5(Path(f"{prefix}_{kind}.h5"))
+        np.testing.assert_allclose(got, goldens[f"ism_{kind}"], **tol, err_msg=kind)
+    assert lines(Path(f"{prefix}_row_labels.txt")) == list(goldens["ism_labels"])
+    ref = read_h5(Path(f"{prefix}_ref_predictions.h5"))
+    np.testing.assert_allclose(ref, goldens["ism_ref_predictions"], **TOL)
+    tsv = workdir / "ism_tsv" / "ism_predictions.tsv"
+    assert ids(tsv, 3) == list(goldens["ism_tsv_ids"])
+
+
+def test_ism_two_bases_equals_selene(analysis, workdir, goldens) -> None:
+    analysis.in_silico_mutagenesis_from_file(
+        str(workdir / "ism.fa"), KINDS, str(workdir / "ism2"), mutate_n_bases=2,
+        output_format="hdf5", start_position=ISM2_RANGE[0], end_position=ISM2_RANGE[1],
+    )  # fmt: skip
+    prefix = workdir / "ism2" / "ism_seq"
+    assert lines(Path(f"{prefix}_row_labels.txt")) == list(goldens["ism2_labels"])
+    for kind in KINDS:
+        tol = LOGIT_TOL if kind == "logits" else TOL
+        got = read_h5(Path(f"{prefix}_{kind}.h5"))
+        np.testing.assert_allclose(got, goldens[f"ism2_{kind}"], **tol, err_msg=kind)
+
+
+def test_vep_equals_selene(analysis, workdir, goldens) -> None:
+    vcf = str(workdir / "variants.vcf")
+    for fmt in ("hdf5", "tsv"):
+        analysis.variant_effect_prediction(
+            vcf, KINDS, str(workdir / f"vep_{fmt}"), fmt, VEP_STRAND_INDEX,
+            score_ref_mismatches=True,
+        )  # fmt: skip
+    prefix = workdir / "vep_hdf5" / "variants"
+    assert lines(Path(f"{prefix}_row_labels.txt")) == list(goldens["vep_labels"])
+    for kind in ("abs_diffs", "diffs", "logits"):
+        tol = LOGIT_TOL if kind == "logits" else TOL
+        got = read_h5(Path(f"{prefix}_{kind}.h5"))
+        np.testing.assert_allclose(got, goldens[f"vep_{kind}"], **tol, err_msg=kind)
+    for side in ("ref", "alt"):
+        got = read_h5(Path(f"{prefix}.{side}_predictions.h5"))
+        np.testing.assert_allclose(got, goldens[f"vep_{side}_predictions"], **TOL, err_msg=side)
+    tsv = workdir / "vep_tsv" / "variants_diffs.tsv"
+    assert ids(tsv, 8) == list(goldens["vep_tsv_ids"])
+
+
+def test_vep_skips_ref_mismatches_by_default(analysis, workdir, goldens) -> None:
+    with pytest.warns(UserWarning, match="1 records whose REF differs"):
+        counts = analysis.variant_effect_prediction(
+            str(workdir / "variants.vcf"), ["diffs"], str(workdir / "vep_default"), "hdf5",
+            VEP_STRAND_INDEX,
+        )  # fmt: skip
+    assert counts.ref_mismatches == 1
+    labels = list(goldens["vep_labels"])
+    kept = [i for i, row in enumerate(labels[1:]) if "\tFalse\t" not in row]
+    prefix = workdir / "vep_default" / "variants"
+    assert lines(Path(f"{prefix}_row_labels.txt"))[1:] == [labels[1 + i] for i in kept]
+    got = read_h5(Path(f"{prefix}_diffs.h5"))
+    np.testing.assert_allclose(got, goldens["vep_diffs"][kept], **TOL)
+    mismatches = lines(workdir / "vep_default" / "variants.ref_mismatches.vcf")
+    assert [m.split("\t")[2] for m in mismatches] == ["mismatch"]
