@@ -55,8 +55,9 @@ class SequenceLitModule(pl.LightningModule):
         Binary features with fewer positives than this in a split are scored ``NaN``.
     lr_scheduler_monitor : str
         Metric a plateau scheduler follows.
-    lr_scheduler_interval : {"epoch", "step"}
-        How often the scheduler steps.
+    lr_scheduler_interval : {"validation", "step", "epoch"}
+        When the scheduler steps: after every validation run (as the Selene SDK steps its
+        ``ReduceLROnPlateau``), every training step, or every epoch.
     """
 
     def __init__(
@@ -68,11 +69,16 @@ class SequenceLitModule(pl.LightningModule):
         features: Iterable[str] | None = None,
         min_positives: int = 10,
         lr_scheduler_monitor: str = "val/loss",
-        lr_scheduler_interval: Literal["epoch", "step"] = "epoch",
+        lr_scheduler_interval: Literal["validation", "step", "epoch"] = "validation",
     ) -> None:
         super().__init__()
         if loss not in _LOSSES:
             raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+        if lr_scheduler_interval not in ("validation", "step", "epoch"):
+            raise ValueError(
+                "lr_scheduler_interval must be 'validation', 'step' or 'epoch', "
+                f"got {lr_scheduler_interval!r}"
+            )
         net_config = _plain(net) if isinstance(net, Mapping) else _config_of(net)
         self.net: nn.Module = instantiate(net_config) if isinstance(net, Mapping) else net
         self._optimizer, self._lr_scheduler = optimizer, lr_scheduler
@@ -140,10 +146,15 @@ class SequenceLitModule(pl.LightningModule):
         optimizer = _build(self._optimizer)(self.parameters())
         if self._lr_scheduler is None:
             return optimizer
+        interval, frequency = self.hparams["lr_scheduler_interval"], 1
+        if interval == "validation":
+            interval, frequency = _validation_schedule(self._trainer)
         scheduler = {
             "scheduler": _build(self._lr_scheduler)(optimizer),
             "monitor": self.hparams["lr_scheduler_monitor"],
-            "interval": self.hparams["lr_scheduler_interval"],
+            "interval": interval,
+            "frequency": frequency,
+            "strict": False,  # no validation yet (or none at all): skip the step, do not fail
         }
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
@@ -235,6 +246,14 @@ def load_checkpoint(
     module = SequenceLitModule(**hparams)
     module.load_state_dict(checkpoint["state_dict"])
     return module.to(map_location).eval()
+
+
+def _validation_schedule(trainer: pl.Trainer | None) -> tuple[str, int]:
+    """Return the scheduler interval and frequency that step it after each validation run."""
+    every = getattr(trainer, "val_check_interval", 1.0)
+    if isinstance(every, int) and getattr(trainer, "check_val_every_n_epoch", 1) is None:
+        return "step", every
+    return "epoch", getattr(trainer, "check_val_every_n_epoch", None) or 1
 
 
 def _one_hot(x: Tensor) -> Tensor:

@@ -1,0 +1,80 @@
+"""Test a checkpoint: ``python -m selene.evaluate ckpt_path=PATH [data=OPTION] [key=value]``.
+
+Writes ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png``, ``metrics.csv`` and the
+resolved ``config.yaml`` to the run directory. With the training run's data config (and seed)
+it reproduces that run's test metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import hydra
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+
+from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.utils.config import config_dir
+from selene.utils.instantiate import build_trainer, save_config, scalars
+from selene.utils.warnings import SeleneWarning
+from selene.utils.writers import write_evaluation
+
+__all__ = ["check_compatible", "evaluate", "main"]
+
+log = logging.getLogger(__name__)
+
+
+def check_compatible(module: SequenceLitModule, datamodule: pl.LightningDataModule) -> None:
+    """Raise if a checkpoint's features do not fit the data; warn if only their names differ."""
+    features, data_features = module.features, list(datamodule.features)
+    if features is None:
+        return
+    if len(features) != len(data_features):
+        raise ValueError(
+            f"the checkpoint predicts {len(features)} features but the data has "
+            f"{len(data_features)}; evaluate it on data with the features it was trained on"
+        )
+    if features != data_features:
+        differ = [(a, b) for a, b in zip(features, data_features, strict=True) if a != b]
+        warnings.warn(
+            f"{len(differ)} feature names differ between checkpoint and data, e.g. {differ[:3]}",
+            SeleneWarning,
+            stacklevel=2,
+        )
+
+
+def evaluate(cfg: DictConfig) -> dict[str, float]:
+    """Test the checkpoint ``cfg.ckpt_path`` on ``cfg.data`` and write the per-feature results.
+
+    Returns
+    -------
+    dict of str to float
+        The logged test metrics (``test/auroc``, ``test/auprc``, ``test/loss``, ...).
+    """
+    if cfg.get("seed") is not None:
+        pl.seed_everything(cfg.seed, workers=True)
+    out_dir = Path(cfg.paths.output_dir)
+    datamodule = instantiate(cfg.data)
+    module = load_checkpoint(cfg.ckpt_path)
+    check_compatible(module, datamodule)
+    trainer = build_trainer(cfg)
+    if trainer.is_global_zero:
+        save_config(cfg, out_dir / "config.yaml")
+    trainer.test(module, datamodule=datamodule)
+    if trainer.is_global_zero and module.test_results is not None:
+        written = write_evaluation(module.test_results, out_dir)
+        log.info("test results: %s", ", ".join(str(p) for p in written.values()))
+    return scalars(trainer.callback_metrics)
+
+
+@hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="evaluate")
+def main(cfg: DictConfig) -> float | None:
+    """Hydra entry point; returns the test macro AUROC when there is one."""
+    return evaluate(cfg).get("test/auroc")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Shared helpers: warning categories, config lookup, and the evaluation writers."""

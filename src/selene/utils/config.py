@@ -1,0 +1,99 @@
+"""Where the Hydra configs live, and the small config helpers the apps share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+__all__ = ["config_dir", "ensure_synthetic", "fit_net_to_data"]
+
+#: Constructor arguments that give an architecture's number of outputs.
+N_TARGET_KEYS = ("n_targets", "n_genomic_features")
+
+
+def config_dir() -> Path:
+    """Return the directory that holds ``train.yaml`` (the ``conf/`` tree).
+
+    Looked up in order: ``$SELENE_CONFIG_DIR``; ``conf/`` inside the installed package (the
+    wheel ships it there); ``conf/`` at the root of a source checkout (editable installs).
+
+    Raises
+    ------
+    FileNotFoundError
+        If none of them holds ``train.yaml``.
+    """
+    package = Path(__file__).resolve().parents[1]
+    candidates = [package / "conf", package.parents[1] / "conf"]
+    if os.environ.get("SELENE_CONFIG_DIR"):
+        candidates.insert(0, Path(os.environ["SELENE_CONFIG_DIR"]))
+    for candidate in candidates:
+        if (candidate / "train.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"no selene config directory (conf/ with train.yaml) in {[str(c) for c in candidates]}; "
+        "reinstall selene or set SELENE_CONFIG_DIR"
+    )
+
+
+def ensure_synthetic(out_dir: str) -> str:
+    """Generate the demo's synthetic genome into ``out_dir`` unless it is there; return it.
+
+    Registered as the ``${selene.synthetic:DIR}`` config resolver, so the demo data config
+    creates its data on first use (``make_synthetic`` is idempotent).
+    """
+    from selene.datasets.synthetic import make_synthetic
+
+    make_synthetic(out_dir)
+    return str(out_dir)
+
+
+def fit_net_to_data(
+    net: DictConfig, n_features: int, sequence_length: int | None, where: str = "model.net"
+) -> None:
+    """Give a net config the data's number of features and window length, or check them.
+
+    Missing values (``???``) of ``n_targets`` / ``n_genomic_features`` and ``sequence_length``
+    are filled in, also in nested configs (e.g. the model inside ``NonStrandSpecific``).
+
+    Raises
+    ------
+    ValueError
+        If a value is set and differs from the data's, or if the config has no feature count.
+    """
+    wanted = dict.fromkeys(N_TARGET_KEYS, n_features)
+    if sequence_length is not None:
+        wanted["sequence_length"] = sequence_length
+    found = _fill(net, wanted, where)
+    if not found & set(N_TARGET_KEYS):
+        raise ValueError(
+            f"{where} ({net.get('_target_')}) has none of {list(N_TARGET_KEYS)}: cannot give it "
+            f"the data's {n_features} features"
+        )
+
+
+def _fill(net: Any, wanted: dict[str, int], where: str) -> set[str]:
+    if not isinstance(net, DictConfig):
+        return set()
+    found = set()
+    for key in list(net):
+        if key in wanted:
+            found.add(key)
+            if OmegaConf.is_missing(net, key):
+                with open_dict(net):
+                    net[key] = wanted[key]
+            elif net[key] != wanted[key]:
+                what = "windows of" if key == "sequence_length" else "features:"
+                raise ValueError(
+                    f"{where}.{key}={net[key]} but the data has {what} {wanted[key]}; drop the "
+                    "override (it is set from the data) or change the data"
+                )
+        elif not OmegaConf.is_missing(net, key):
+            found |= _fill(net[key], wanted, f"{where}.{key}")
+    return found
+
+
+if not OmegaConf.has_resolver("selene.synthetic"):
+    OmegaConf.register_new_resolver("selene.synthetic", ensure_synthetic)

@@ -1,0 +1,64 @@
+"""Writers for an evaluation pass: per-feature table and curve figures."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+from selene.models.metrics import FeatureScores
+from selene.utils.plotting import plot_curves
+
+__all__ = ["write_evaluation", "write_test_performance"]
+
+_HEADERS = {"auroc": "AUROC", "auprc": "AUPRC"}
+
+
+def write_test_performance(result: FeatureScores, path: str | Path) -> Path:
+    """Write one row per feature: name, then each score (``NaN`` where not scored).
+
+    Parameters
+    ----------
+    result : FeatureScores
+        E.g. ``SequenceLitModule.test_results``.
+    path : str or Path
+        Tab-separated output, e.g. ``test_performance.tsv``.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    names = list(result.scores)
+    columns = [result.scores[name].tolist() for name in names]
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(["feature", *(_HEADERS.get(n, n) for n in names)])
+        for i, feature in enumerate(result.features):
+            writer.writerow([feature, *(_format(column[i]) for column in columns)])
+    return path
+
+
+def write_evaluation(result: FeatureScores, out_dir: str | Path) -> dict[str, Path]:
+    """Write the table and, for binary features, the ROC and precision-recall figures.
+
+    Files: ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png`` in ``out_dir``.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by kind (``table``, ``roc``, ``pr``).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {"table": write_test_performance(result, out_dir / "test_performance.tsv")}
+    if result.curves is not None:
+        written["roc"] = plot_curves(result.curves.roc, out_dir / "roc_curves.png", "roc")
+        written["pr"] = plot_curves(result.curves.pr, out_dir / "pr_curves.png", "pr")
+    return written
+
+
+def _format(value: float | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return "NaN" if math.isnan(value) else f"{value:.6f}"
