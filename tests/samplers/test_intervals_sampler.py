@@ -68,3 +68,14 @@ def test_proportional_holdout(synthetic, genome, targets):
         for c, s in zip(b["coords"]["chrom"], b["coords"]["start"], strict=True)
     }
     assert len(val) > 1
+
+
+def test_partition_without_valid_window(synthetic, genome, targets, tmp_path):
+    path = tmp_path / "ends.bed"
+    path.write_text("chr1\t5000\t9000\nchr3\t0\t100\nchr4\t5000\t9000\n")  # chr3: only its start
+    sampler = _make(synthetic, genome, targets, intervals=path, sample_negative=True)
+    with pytest.raises(ValueError, match="'validate' partition gave no valid window"):
+        sampler.setup("fit")
+    path.write_text("chr1\t5000\t9000\nchr4\t5000\t9000\n")
+    with pytest.raises(ValueError, match="'validate' partition has no valid position"):
+        _make(synthetic, genome, targets, intervals=path)

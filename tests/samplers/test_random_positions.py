@@ -135,5 +135,7 @@ def test_errors(make_sampler):
         make_sampler(strand="-")
     with pytest.raises(ValueError, match="save_datasets needs an output_dir"):
         make_sampler(save_datasets=["test"])
+    with pytest.raises(ValueError, match="2 features given but the target has 8"):
+        make_sampler(features=["f0", "f1"])
     with pytest.raises(ValueError, match="mode must be one of"):
         make_sampler(mode="predict")

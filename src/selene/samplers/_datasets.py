@@ -41,40 +41,46 @@ class TrainStream(IterableDataset):
     Parameters
     ----------
     draw : callable
-        ``draw(rng) -> batch``.
+        ``draw(rng) -> list of batches`` (drawn together, served one by one).
     seed : int
-        Base seed; the stream's generator is seeded from ``(seed, 0, rank, worker id, epoch, n)``
-        where ``n`` counts the iterators this copy of the dataset has made (persistent workers).
+        Base seed; the stream's generator is seeded from
+        ``(seed, 0, rank, worker id, epoch, n, start_step)``, where ``n`` counts the iterators
+        this copy of the dataset has made (persistent workers).
     rank : int
         DDP rank of the process that iterates this dataset.
     on_batch : callable, optional
         Called with each batch and the ``(rank, worker id)`` (e.g. to save the drawn windows).
+    start_step : int
+        The trainer's step when the loader was made: a run resumed from a checkpoint draws new
+        windows instead of replaying the first ones.
     """
 
     def __init__(
         self,
-        draw: Callable[[np.random.Generator], Batch],
+        draw: Callable[[np.random.Generator], list[Batch]],
         seed: int,
         rank: int = 0,
         on_batch: Callable[[Batch, tuple[int, int]], None] | None = None,
+        start_step: int = 0,
     ) -> None:
         self.draw, self.seed, self.rank, self.on_batch = draw, seed, rank, on_batch
+        self.start_step = start_step
         self.epoch = 0
         self._n_iter = 0
 
     def __iter__(self) -> Iterator[Any]:
         wid, _ = worker()
-        rng = stream_rng(self.seed, 0, self.rank, wid, self.epoch, self._n_iter)
+        rng = stream_rng(self.seed, 0, self.rank, wid, self.epoch, self._n_iter, self.start_step)
         self._n_iter += 1
         stream = self._batches(rng, wid)
         return stream if get_worker_info() is None else packets(stream)
 
     def _batches(self, rng: np.random.Generator, wid: int) -> Iterator[Batch]:
         while True:
-            batch = self.draw(rng)
-            if self.on_batch is not None:
-                self.on_batch(batch, (self.rank, wid))
-            yield batch
+            for batch in self.draw(rng):
+                if self.on_batch is not None:
+                    self.on_batch(batch, (self.rank, wid))
+                yield batch
 
 
 class FixedBatches(Dataset):

@@ -59,12 +59,13 @@ class IntervalDrawer:
 
     def __init__(
         self,
+        mode: str,
         chrom_ids: np.ndarray,
         starts: np.ndarray,
         lengths: np.ndarray,
         cumulative: np.ndarray,
     ) -> None:
-        self.chrom_ids, self.starts, self.lengths = chrom_ids, starts, lengths
+        self.mode, self.chrom_ids, self.starts, self.lengths = mode, chrom_ids, starts, lengths
         self.cumulative = cumulative
 
     def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,5 +151,5 @@ class IntervalsSampler(OnlineSampler):
         drawers: dict[str, CenterDrawer] = {}
         for mode in self.modes:
             idx, cumulative = sampling_weights(lengths, parts[mode], mode, "intervals")
-            drawers[mode] = IntervalDrawer(cids[idx], starts[idx], lengths[idx], cumulative)
+            drawers[mode] = IntervalDrawer(mode, cids[idx], starts[idx], lengths[idx], cumulative)
         return drawers

@@ -54,7 +54,9 @@ class FileStream(IterableDataset):
     the same order and keeps every S-th batch. A last incomplete batch of a block is dropped.
     """
 
-    def __init__(self, source: FileSampler, batch_size: int, rank: int, world_size: int) -> None:
+    def __init__(
+        self, source: FileSampler, batch_size: int, rank: int, world_size: int, start_step: int = 0
+    ) -> None:
         self.source, self.batch_size, self.rank, self.world_size = (
             source,
             batch_size,
@@ -63,6 +65,7 @@ class FileStream(IterableDataset):
         )
         self.epoch = 0
         self._n_iter = 0
+        self.start_step = start_step
 
     def __iter__(self) -> Iterator[Any]:
         stream = self._batches()
@@ -71,7 +74,7 @@ class FileStream(IterableDataset):
     def _batches(self) -> Iterator[Batch]:
         wid, n_workers = worker()
         n_streams, stream = self.world_size * n_workers, self.rank * n_workers + wid
-        key = (self.source.random_seed, 3, self.epoch, self._n_iter)
+        key = (self.source.random_seed, 3, self.epoch, self._n_iter, self.start_step)
         self._n_iter += 1
         n_samples, bsz = self.source.n_samples, self.batch_size
         size = max(1, self.source.block_size // bsz) * bsz
@@ -110,8 +113,10 @@ class MultiFileSampler(SamplerDataModule):
         Feature names (default: the training sampler's).
     test_sampler : BedFileSampler or MatFileSampler, optional
         The test data (served in file order).
-    batch_size, num_workers : int
-        DataLoader settings.
+    batch_size : int
+        Samples per batch.
+    num_workers : int
+        DataLoader workers of the training stream (the fixed sets are read in the main process).
     mode, save_datasets, output_dir
         Accepted for the Selene SDK's signature; unused.
 
@@ -166,14 +171,15 @@ class MultiFileSampler(SamplerDataModule):
         """Endless training batches; ranks and workers split each pass between them."""
         rank = self.trainer.global_rank if self.trainer is not None else current_rank()
         world = self.trainer.world_size if self.trainer is not None else 1
-        stream = FileStream(self.samplers["train"], self.batch_size, rank, world)
+        step = self.trainer.global_step if self.trainer is not None else 0
+        stream = FileStream(self.samplers["train"], self.batch_size, rank, world, step)
         return batch_loader(stream, self.num_workers, train=True)
 
     def _fixed(self, mode: str) -> DataLoader:
         source = self.samplers[mode]
         n_batches = -(-source.n_samples // self.batch_size)
         dataset = FixedBatches(partial(_batch_at, source, self.batch_size), n_batches)
-        return batch_loader(dataset, self.num_workers)
+        return batch_loader(dataset, 0)  # cheaper to read here than to move between processes
 
     def val_dataloader(self) -> DataLoader:
         """Serve the validation set, in file order."""

@@ -18,7 +18,7 @@ from selene.samplers._datasets import (
     current_rank,
     stream_rng,
 )
-from selene.samplers._windows import Batch, CenterDrawer, WindowReader, bin_offsets
+from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet, bin_offsets
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
 
@@ -26,46 +26,6 @@ __all__ = ["OnlineSampler"]
 
 _DEFAULT_N = {"validate": 32000, "test": 640000}  # the Selene SDK's defaults
 _MODE_KEY = {"validate": 1, "test": 2}
-
-
-class WindowSet:
-    """Fixed windows (a validation or test set), read back in batches.
-
-    Parameters
-    ----------
-    reader : WindowReader
-        Turns coordinates into batches.
-    chrom_ids, starts : np.ndarray[int64]
-        Genome chromosome id and start of each window.
-    minus : np.ndarray[bool]
-        True where the window is on the '-' strand.
-    batch_size : int
-        Batch ``i`` holds windows ``[i * batch_size, (i + 1) * batch_size)``.
-    """
-
-    def __init__(
-        self,
-        reader: WindowReader,
-        chrom_ids: np.ndarray,
-        starts: np.ndarray,
-        minus: np.ndarray,
-        batch_size: int,
-    ) -> None:
-        self.reader, self.chrom_ids, self.starts, self.minus = reader, chrom_ids, starts, minus
-        self.batch_size = batch_size
-
-    def __len__(self) -> int:
-        return self.starts.size
-
-    @property
-    def n_batches(self) -> int:
-        """Number of batches (the last may be smaller)."""
-        return -(-self.starts.size // self.batch_size)
-
-    def __call__(self, index: int) -> Batch:
-        """Batch ``index``."""
-        sl = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        return self.reader.read(self.chrom_ids[sl], self.starts[sl], self.minus[sl])
 
 
 class OnlineSampler(SamplerDataModule):
@@ -107,8 +67,11 @@ class OnlineSampler(SamplerDataModule):
         Chromosomes whose name contains any of these strings are never sampled.
     n_validation_samples, n_test_samples : int, optional
         Sizes of the fixed sets (the Selene SDK's defaults: 32000 and 640000).
-    batch_size, num_workers : int
-        DataLoader settings.
+    batch_size : int
+        Windows per batch.
+    num_workers : int
+        DataLoader workers of the training stream. The fixed sets are read in the main process:
+        reading them there is faster than moving them between processes.
     strand : {"random", "+"}
         Draw each window's strand at random (as the Selene SDK does) or use the forward strand.
     max_n_fraction : float
@@ -224,6 +187,12 @@ class OnlineSampler(SamplerDataModule):
             from selene.targets import GenomicFeatures
 
             return GenomicFeatures(target_path, names, feature_thresholds=thresholds), names
+        n_target = getattr(target_path, "n_features", len(names))
+        if n_target != len(names):
+            raise ValueError(
+                f"{len(names)} features given but the target has {n_target}; pass the "
+                "target's own feature list (or features=None to use it)"
+            )
         return target_path, names
 
     def _excluded(self, chrom: str) -> bool:
@@ -298,16 +267,22 @@ class OnlineSampler(SamplerDataModule):
             world = self.trainer.world_size if self.trainer is not None else 1
             single = world == 1 and self.num_workers <= 1
             on_batch = BedAppender(self.output_dir, "train", single)
-        draw = partial(self._reader.draw, drawer=self._drawers["train"], n=self.batch_size)
-        stream = TrainStream(draw, self.seed, rank, on_batch)
+        draw = partial(
+            self._reader.draw_batches,
+            drawer=self._drawers["train"],
+            batch_size=self.batch_size,
+            n_batches=self._reader.batches_per_draw(self.batch_size, self.n_features),
+        )
+        step = self.trainer.global_step if self.trainer is not None else 0
+        stream = TrainStream(draw, self.seed, rank, on_batch, step)
         return batch_loader(stream, self.num_workers, train=True)
 
     def val_dataloader(self) -> DataLoader:
         """Serve the fixed validation batches."""
         fixed = self.fixed_set("validate")
-        return batch_loader(FixedBatches(fixed, fixed.n_batches), self.num_workers)
+        return batch_loader(FixedBatches(fixed, fixed.n_batches), 0)
 
     def test_dataloader(self) -> DataLoader:
         """Serve the fixed test batches."""
         fixed = self.fixed_set("test")
-        return batch_loader(FixedBatches(fixed, fixed.n_batches), self.num_workers)
+        return batch_loader(FixedBatches(fixed, fixed.n_batches), 0)

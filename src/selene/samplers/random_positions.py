@@ -20,6 +20,8 @@ class ChromDrawer:
 
     Parameters
     ----------
+    mode : str
+        The partition drawn from (named in errors).
     chrom_ids : np.ndarray[int64]
         Genome chromosome ids to draw from.
     cumulative : np.ndarray[float64]
@@ -29,8 +31,14 @@ class ChromDrawer:
     """
 
     def __init__(
-        self, chrom_ids: np.ndarray, cumulative: np.ndarray, lo: np.ndarray, hi: np.ndarray
+        self,
+        mode: str,
+        chrom_ids: np.ndarray,
+        cumulative: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
     ) -> None:
+        self.mode = mode
         self.chrom_ids, self.cumulative, self.lo, self.hi = chrom_ids, cumulative, lo, hi
 
     def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +91,6 @@ class RandomPositionsSampler(OnlineSampler):
             idx, cumulative = sampling_weights(weights, parts[mode], mode, "chromosomes")
             cids = keep[idx]
             drawers[mode] = ChromDrawer(
-                cids, cumulative, np.full(cids.size, length, np.int64), lens[cids] - length
+                mode, cids, cumulative, np.full(cids.size, length, np.int64), lens[cids] - length
             )
         return drawers
