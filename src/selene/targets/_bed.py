@@ -1,8 +1,7 @@
-"""Read a BED file (plain or gzip/bgzip, sorted or not) into flat interval arrays.
+"""Read a BED file (plain or gzip/bgzip, sorted or not) into flat, indexed interval arrays.
 
-The whole file is parsed by one numba pass; chromosome and feature names are interned through
-two independent 64-bit hashes (an exact Python path takes over if they ever disagree), so a
-multi-million-line BED loads in seconds without a tabix index.
+The whole file is parsed by one numba pass (``_parse``), so a multi-million-line BED loads in
+seconds and needs no tabix index.
 """
 
 from __future__ import annotations
@@ -16,18 +15,18 @@ from pathlib import Path
 
 import numpy as np
 
-from selene.targets import _kernels as k
+from selene.targets import _kernels, _parse
 
 #: Intervals longer than this are split into adjacent pieces (same union, same overlaps), so a
 #: window query never has to scan back past one very long interval.
 MAX_PIECE = 1024
 
 _PROBLEMS = {
-    k.BED_TOO_FEW_COLUMNS: "too few columns (need 4 tab-separated: chrom, start, end, feature)",
-    k.BED_BAD_START: "start is not a non-negative integer",
-    k.BED_BAD_END: "end is not a non-negative integer",
-    k.BED_START_AFTER_END: "start > end",
-    k.BED_EMPTY_NAME: "empty chromosome or feature name",
+    _parse.BED_TOO_FEW_COLUMNS: "too few columns (need 4, tab-separated: chrom start end feature)",
+    _parse.BED_BAD_START: "start is not a non-negative integer",
+    _parse.BED_BAD_END: "end is not a non-negative integer",
+    _parse.BED_START_AFTER_END: "start > end",
+    _parse.BED_EMPTY_NAME: "empty chromosome or feature name",
 }
 
 
@@ -79,52 +78,23 @@ def read_bed(path: Path) -> BedIntervals:
                 f"cannot decompress {path}: {err} (is it a valid bgzip file?)"
             ) from err
     buf = np.frombuffer(data, dtype=np.uint8)
-    error, line, starts, ends, ch1, ch2, fh1, fh2, f_off, f_len, c_off, c_len = k.parse_bed(buf)
-    if error != k.BED_OK:
+    error, line, chrom, starts, ends, name, chrom_tokens, name_tokens = _parse.parse_bed(buf)
+    if error != _parse.BED_OK:
         text = next(itertools.islice(io.BytesIO(data), line - 1, line), b"").rstrip(b"\r\n")
         raise ValueError(f"{path}:{line}: {_PROBLEMS[error]}: {text.decode(errors='replace')!r}")
-    chroms, chrom = _intern(ch1, ch2, c_off, c_len, data, path)
-    names, name = _intern(fh1, fh2, f_off, f_len, data, path)
+    chroms = _decode(data, *chrom_tokens, path)
+    names = _decode(data, *name_tokens, path)
     return BedIntervals(chroms, names, chrom, name, starts, ends, compressed)
 
 
-def _intern(
-    h1: np.ndarray, h2: np.ndarray, off: np.ndarray, length: np.ndarray, data: bytes, path: Path
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """Distinct tokens (order of first appearance) and each line's code into them."""
-    if h1.size == 0:
-        return (), np.zeros(0, np.int64)
-    # Runs of one token (a sorted BED's chromosomes) are interned once per run.
-    heads = np.flatnonzero(np.concatenate(([True], h1[1:] != h1[:-1])))
-    _, first, inverse = np.unique(h1[heads], return_index=True, return_inverse=True)
-    first = heads[first]
-    run_code = inverse.reshape(-1)
-    code = np.repeat(run_code, np.diff(np.append(heads, h1.size)))
-    if not np.array_equal(h2[first][code], h2):
-        return _intern_exact(off, length, data, path)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    tokens = tuple(_decode(data[off[i] : off[i] + length[i]], path) for i in first[order])
-    return tokens, rank[code].astype(np.int64)
-
-
-def _intern_exact(
-    off: np.ndarray, length: np.ndarray, data: bytes, path: Path
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """Slow exact interning, for the (astronomically rare) case of a double hash collision."""
-    index: dict[bytes, int] = {}
-    code = np.empty(off.size, np.int64)
-    for j, (o, n) in enumerate(zip(off.tolist(), length.tolist(), strict=True)):
-        code[j] = index.setdefault(data[o : o + n], len(index))
-    return tuple(_decode(t, path) for t in index), code
-
-
-def _decode(token: bytes, path: Path) -> str:
-    try:
-        return token.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: name {token!r} is not valid UTF-8") from err
+def _decode(data: bytes, offsets: np.ndarray, lengths: np.ndarray, path: Path) -> tuple[str, ...]:
+    names = []
+    for o, n in zip(offsets.tolist(), lengths.tolist(), strict=True):
+        try:
+            names.append(data[o : o + n].decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{path}: name {data[o : o + n]!r} is not valid UTF-8") from err
+    return tuple(names)
 
 
 def index_intervals(
@@ -148,7 +118,7 @@ def index_intervals(
         first = np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
         piece_starts = starts[src] + (np.arange(src.size) - first) * MAX_PIECE
         ends = np.minimum(piece_starts + MAX_PIECE, ends[src])
-        chrom, starts, feats, key = chrom[src], piece_starts, feats[src], key[src]
+        chrom, starts, feats = chrom[src], piece_starts, feats[src]
         key = (chrom << 40) | starts
         was_sorted_now = False
     else:
@@ -157,5 +127,7 @@ def index_intervals(
         order = np.argsort(key, kind="stable")
         chrom, starts, ends, feats = chrom[order], starts[order], ends[order], feats[order]
     offsets = np.searchsorted(chrom, np.arange(n_chroms + 1), side="left").astype(np.int64)
-    max_ends = k.prefix_max_end(offsets, ends)
+    max_ends = _kernels.prefix_max_end(offsets, ends)
+    if ends.size == 0 or ends.max() < np.iinfo(np.int32).max:  # halve the memory
+        starts, ends, max_ends = (a.astype(np.int32) for a in (starts, ends, max_ends))
     return offsets, starts, ends, max_ends, feats.astype(np.int32), was_sorted
