@@ -42,7 +42,9 @@ def fill_weights(model: torch.nn.Module, gain: float = GAIN) -> torch.nn.Module:
         if not t.is_floating_point():
             continue
         u = torch.from_numpy(hash_uniform(t.numel(), seed=i).reshape(t.shape))
-        if t.dim() > 1:
+        if name.endswith("running_var"):
+            t.copy_(0.5 + u.abs())
+        elif t.dim() > 1:
             t.copy_(u * gain * (6.0 / (t.numel() // t.shape[0])) ** 0.5)
         else:
             t.copy_(0.1 * u)

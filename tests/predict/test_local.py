@@ -1,0 +1,135 @@
+"""The layer-local engine equals full forward passes of the mutants, on several architectures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from _predict_goldens import fill_weights, random_bases
+from torch import nn
+
+from selene.models import Basset, DeeperDeepSEA, DeepSEA, NonStrandSpecific
+from selene.predict import LocalEngine, ModelRunner
+from selene.predict.ism import _windows, mutations
+from selene.sequences import sequence_to_codes
+
+COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+
+
+class Padded(nn.Module):
+    """Padding on both kinds of layer, 'same' + dilation, BN before the activation, avg-pool."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv1d(4, 16, 5, padding=2),
+            nn.BatchNorm1d(16),
+            nn.ReLU(),
+            nn.MaxPool1d(3, 2, padding=1),
+            nn.Conv1d(16, 8, 4, padding="same", dilation=2),
+            nn.ELU(),
+            nn.AvgPool1d(2),
+        )
+        self.out = nn.Linear(8 * 25, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(torch.flatten(self.features(x), 1))
+
+
+class Recurrent(nn.Module):
+    """No convolutional front end: the engine must decline."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(4, 8, batch_first=True)
+        self.out = nn.Linear(8, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.rnn(x.transpose(1, 2))[0][:, -1])
+
+
+ARCHITECTURES = {
+    "deepsea": (lambda: DeepSEA(200, 5), 200),
+    "deeper_deepsea": (lambda: DeeperDeepSEA(320, 3), 320),
+    "basset": (lambda: Basset(300, 3), 300),
+    "padded": (Padded, 100),
+}
+
+
+def naive(net: nn.Module, codes: np.ndarray, positions: np.ndarray, letters: np.ndarray):
+    batch = np.tile(codes, (len(positions), 1))
+    batch[np.arange(len(positions))[:, None], positions] = letters
+    x = torch.nn.functional.one_hot(torch.as_tensor(batch).long(), 5)[..., :4].float()
+    x = x.permute(0, 2, 1) + (torch.as_tensor(batch) == 4)[:, None].float() / 4
+    with torch.no_grad():
+        return net(x)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["deepsea", "basset", "padded", pytest.param("deeper_deepsea", marks=pytest.mark.slow)],
+)
+def test_engine_equals_naive_forward(name: str, device: torch.device) -> None:
+    build, length = ARCHITECTURES[name]
+    net = fill_weights(build()).to(device)
+    engine = LocalEngine.build(net, length)
+    assert engine is not None
+    codes = sequence_to_codes(random_bases(length, seed=3))
+    codes[length // 3] = 4  # an unknown base takes all four letters
+    x = torch.nn.functional.one_hot(torch.as_tensor(codes).long(), 5)[:, :4].T.float()[None]
+    x[0, :, length // 3] = 0.25
+    positions, letters = next(mutations(codes, 0, length, 1, 4))
+    n = len(positions)  # every mutant near the ends (edge windows), a sample elsewhere
+    keep = np.unique(np.r_[0:12, np.linspace(0, n - 1, 40).astype(int), n - 12 : n])
+    positions, letters = positions[keep], letters[keep]
+    starts, window = _windows(codes, positions, letters)
+    one_hot = torch.nn.functional.one_hot(torch.as_tensor(window).long(), 4).permute(0, 2, 1)
+    ref = engine.reference(x.to(device))
+    got = engine.mutants(ref, np.zeros(len(starts), np.int64), starts, one_hot.float().to(device))
+    want = naive(net, codes, positions, letters).to(device)
+    scale = float(want.abs().max())
+    assert float((got - want).abs().max()) <= 1e-5 * (1 + scale)
+
+
+def test_engine_two_bases_far_apart() -> None:
+    net = fill_weights(DeepSEA(200, 5))
+    engine = LocalEngine.build(net, 200)
+    codes = sequence_to_codes(random_bases(200, seed=4))
+    positions, letters = next(mutations(codes, 0, 200, 2, 4))
+    pick = np.r_[0:40, len(positions) - 40 : len(positions)]  # spans of 2 and of ~200 bases
+    positions, letters = positions[pick], letters[pick]
+    starts, window = _windows(codes, positions, letters)
+    x = torch.nn.functional.one_hot(torch.as_tensor(codes).long(), 4).T.float()[None]
+    one_hot = torch.nn.functional.one_hot(torch.as_tensor(window).long(), 4).permute(0, 2, 1)
+    got = engine.mutants(
+        engine.reference(x), np.zeros(len(pick), np.int64), starts, one_hot.float()
+    )
+    want = naive(net, codes, positions, letters)
+    assert float((got - want).abs().max()) <= 1e-5 * (1 + float(want.abs().max()))
+
+
+def test_engine_declines_models_without_a_local_front_end() -> None:
+    assert LocalEngine.build(Recurrent(), 50) is None
+    runner = ModelRunner(Recurrent(), 50)
+    assert runner.engine is None
+
+
+def test_reverse_complement_average_and_non_strand_specific() -> None:
+    net = fill_weights(DeepSEA(200, 5))
+    codes = sequence_to_codes(random_bases(200, seed=5))[None]
+    averaged = ModelRunner(net, 200, complement=COMPLEMENT, average_reverse_complement=True)
+    wrapped = ModelRunner(NonStrandSpecific(net), 200, complement=COMPLEMENT)
+    x = torch.nn.functional.one_hot(torch.as_tensor(codes).long(), 4).permute(0, 2, 1).float()
+    with torch.no_grad():
+        want = torch.sigmoid(NonStrandSpecific(net)(x))
+        fwd, rev = torch.sigmoid(net(x)), torch.sigmoid(net(x.flip(1, 2)))
+    torch.testing.assert_close(want, (fwd + rev) / 2)
+    for runner in (averaged, wrapped):
+        assert runner.engine is not None
+        torch.testing.assert_close(runner.outputs(codes).predictions, want)
+        ref = runner.reference(codes)
+        window = np.array([[2, 0]], dtype=np.uint8)
+        got = runner.mutants(ref, np.zeros(1, np.int64), np.array([57]), window).predictions
+        mutated = codes.copy()
+        mutated[0, 57:59] = window
+        torch.testing.assert_close(got, runner.outputs(mutated).predictions, rtol=1e-5, atol=1e-6)
