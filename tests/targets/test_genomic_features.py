@@ -12,6 +12,7 @@ import pytest
 from targets_helpers import Interval, write_bed
 
 from selene.targets import GenomicFeatures, Target
+from selene.targets._thresholds import min_overlap
 from selene.utils.warnings import SeleneWarning
 
 FEATURES = ["A", "B", "C"]
@@ -113,6 +114,16 @@ def test_threshold_forms(bed: Path) -> None:
         GenomicFeatures(bed, FEATURES, {"default": 0.5, "Z": 0.1})
 
 
+def test_fraction_to_bases_uses_selenes_float32_arithmetic(tmp_path: Path) -> None:
+    # float32(0.7) * 100 - 1 is 69.0 in float32 (68.99... in float64): 69 bases are not
+    # enough, 70 are.
+    assert min_overlap(np.float32([0.7, 0.3, 0.5]), 3, 100).tolist() == [69, 29, 49]
+    assert min_overlap(None, 2, 100).tolist() == [-1, -1]
+    path = write_bed(tmp_path / "x.bed", [("chr1", 0, 69, "A"), ("chr1", 0, 70, "B")])
+    target = GenomicFeatures(path, ["A", "B"], feature_thresholds=0.7)
+    np.testing.assert_array_equal(target.get_feature_data("chr1", 0, 100), [0, 1])
+
+
 def test_unknown_features_skipped_with_one_warning(tmp_path: Path) -> None:
     rows = [("chr1", 0, 100, "A"), ("chr1", 0, 100, "X"), ("chr1", 50, 90, "Y")]
     rows += [("chr1", 10, 20, "X")] * 5
@@ -153,7 +164,7 @@ def test_chr_prefix_mismatch(bed: Path) -> None:
     with pytest.raises(KeyError, match=r"'1' is not in toy.bed.gz, but 'chr1' is.*'chr' prefix"):
         target.get_feature_data("1", 0, 100)
     with pytest.raises(KeyError, match="'chr' prefix"):
-        target.chrom_ids(["chr1", "2"])
+        target.chrom_ids(["chr1", "chrUn", "2"])
 
 
 @pytest.mark.parametrize(

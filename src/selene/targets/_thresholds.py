@@ -49,7 +49,7 @@ def read_features(features: Sequence[str] | str | Path) -> list[str]:
 
 
 def resolve_thresholds(thresholds: Thresholds, features: list[str]) -> np.ndarray | None:
-    """Per-feature thresholds as Selene stores them (float32), or None for "any overlap".
+    """Per-feature thresholds (float64; Selene computes with their float32 casts), or None.
 
     Parameters
     ----------
@@ -62,7 +62,8 @@ def resolve_thresholds(thresholds: Thresholds, features: list[str]) -> np.ndarra
 
     Returns
     -------
-    np.ndarray, shape (len(features),), dtype float32, or None
+    np.ndarray, shape (len(features),), dtype float64, or None
+        None means "any overlapping interval makes its feature positive".
 
     Raises
     ------
@@ -105,11 +106,17 @@ def resolve_thresholds(thresholds: Thresholds, features: list[str]) -> np.ndarra
             f"feature thresholds are fractions of the query bin and must lie in [0, 1]; "
             f"got {vec[bad[0]]} for feature {features[bad[0]]!r}"
         )
-    return vec.astype(np.float32)
+    return vec
 
 
 def min_overlap(thresholds: np.ndarray | None, n_features: int, length: int) -> np.ndarray:
     """Coverage (bases) a feature must *exceed* in a bin of ``length`` bases to be positive.
+
+    Parameters
+    ----------
+    thresholds : np.ndarray, shape (F,), dtype float32, or None
+    n_features : int
+    length : int
 
     Returns
     -------

@@ -52,7 +52,7 @@ class GenomicFeatures(Target):
     index_feature_dict : dict of int to str
         Label index to feature name.
     feature_thresholds : dict of str to float, or None
-        Each feature's threshold (float32 values, as Selene stores them).
+        Each feature's threshold.
     """
 
     def __init__(
@@ -68,12 +68,12 @@ class GenomicFeatures(Target):
         self.feature_index_dict = {name: i for i, name in enumerate(self.features)}
         self.index_feature_dict = dict(enumerate(self.features))
         self.binary = bool(binary)
-        self._thresholds = resolve_thresholds(feature_thresholds, self.features)
+        values = resolve_thresholds(feature_thresholds, self.features)
         self.feature_thresholds = (
-            None
-            if self._thresholds is None
-            else dict(zip(self.features, self._thresholds.tolist(), strict=True))
+            None if values is None else dict(zip(self.features, values.tolist(), strict=True))
         )
+        # Selene computes with float32 thresholds; so must we, to match it bit for bit.
+        self._thresholds = None if values is None else values.astype(np.float32)
         self._need_rows: dict[int, np.ndarray] = {}
         self._load()
 
@@ -92,6 +92,7 @@ class GenomicFeatures(Target):
             )
         self._chroms = bed.chroms
         self._chrom_index = {name: i for i, name in enumerate(bed.chroms)}
+        self._absent_ok: set[str] = set()  # names checked for a 'chr' prefix mismatch
         offsets, starts, ends, max_ends, feats, was_sorted = index_intervals(
             bed.chrom[keep], bed.starts[keep], bed.ends[keep], feats[keep], len(bed.chroms)
         )
@@ -130,14 +131,15 @@ class GenomicFeatures(Target):
             names = [names]
         index = self._chrom_index
         ids = np.fromiter((index.get(n, -1) for n in names), dtype=np.int32, count=len(names))
-        for pos in np.flatnonzero(ids < 0)[:1]:
-            name = names[pos]
+        missing = {names[i] for i in np.flatnonzero(ids < 0)} - self._absent_ok
+        for name in sorted(missing):
             other = name[3:] if name.startswith("chr") else f"chr{name}"
             if other in index:
                 raise KeyError(
                     f"chromosome {name!r} is not in {self.input_path.name}, but {other!r} is; "
                     f"known: {list(self._chroms[:5])}... (check the 'chr' prefix)"
                 )
+            self._absent_ok.add(name)
         return ids
 
     def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
@@ -181,7 +183,7 @@ class GenomicFeatures(Target):
                     f"get ids from chrom_ids()"
                 )
         else:
-            ids = self.chrom_ids([str(c) for c in arr.reshape(-1)])
+            ids = self.chrom_ids([str(c) for c in arr.reshape(-1).tolist()])
         return self._label(ids, np.asarray(starts), np.asarray(ends))
 
     def _label(self, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
