@@ -53,6 +53,8 @@ class TrainStream(IterableDataset):
     start_step : int
         The trainer's step when the loader was made: a run resumed from a checkpoint draws new
         windows instead of replaying the first ones.
+    narrow : dict, optional
+        Fields that workers may send in a smaller exact dtype (see ``PacketRing``).
     """
 
     def __init__(
@@ -62,9 +64,10 @@ class TrainStream(IterableDataset):
         rank: int = 0,
         on_batch: Callable[[Batch, tuple[int, int]], None] | None = None,
         start_step: int = 0,
+        narrow: dict[tuple[str, ...], str] | None = None,
     ) -> None:
         self.draw, self.seed, self.rank, self.on_batch = draw, seed, rank, on_batch
-        self.start_step = start_step
+        self.start_step, self.narrow = start_step, narrow
         self.epoch = 0
         self._n_iter = 0
 
@@ -73,7 +76,7 @@ class TrainStream(IterableDataset):
         rng = stream_rng(self.seed, 0, self.rank, wid, self.epoch, self._n_iter, self.start_step)
         self._n_iter += 1
         stream = self._batches(rng, wid)
-        return stream if get_worker_info() is None else packets(stream)
+        return stream if get_worker_info() is None else packets(stream, self.narrow)
 
     def _batches(self, rng: np.random.Generator, wid: int) -> Iterator[Batch]:
         while True:

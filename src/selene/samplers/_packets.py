@@ -40,16 +40,17 @@ def _set(batch: Batch, path: tuple[str, ...], value: Any) -> None:
 class Packet:
     """Several batches packed in one shared ``uint8`` buffer; ``unpack`` copies them out."""
 
-    def __init__(self, data: torch.Tensor, used: int, fields: list, sizes: list[int]) -> None:
-        self.data, self.used, self.fields, self.sizes = data, used, fields, sizes
+    def __init__(self, data: torch.Tensor, fields: list, sizes: list[int]) -> None:
+        self.data, self.fields, self.sizes = data, fields, sizes
 
     def unpack(self) -> list[Batch]:
         """Copy the batches out of the shared buffer (numpy arrays become tensors)."""
-        raw = self.data[: self.used].numpy().copy()
+        buffer = self.data.numpy()
         bounds = np.concatenate(([0], np.cumsum(self.sizes)))
         batches: list[Batch] = [{} for _ in self.sizes]
-        for path, is_list, dtype, tail, offset, nbytes in self.fields:
-            array = raw[offset : offset + nbytes].view(dtype).reshape(-1, *tail)
+        for path, is_list, dtype, wire, tail, offset, nbytes in self.fields:
+            wired = buffer[offset : offset + nbytes].view(wire).reshape(-1, *tail)
+            array = wired.astype(dtype)  # a copy: the buffer will be rewritten
             for batch, lo, hi in zip(batches, bounds[:-1], bounds[1:], strict=True):
                 part = array[lo:hi]
                 _set(batch, path, part.tolist() if is_list else torch.from_numpy(part))
@@ -57,42 +58,63 @@ class Packet:
 
 
 class PacketRing:
-    """A few shared buffers, reused in turn, that packets are written into (in a worker)."""
+    """A few shared buffers, reused in turn, that packets are written into (in a worker).
 
-    def __init__(self, n_slots: int) -> None:
+    Parameters
+    ----------
+    n_slots : int
+        Number of buffers; more than the packets in flight.
+    narrow : dict, optional
+        Field path (e.g. ``("targets",)``) -> dtype to carry it as, for fields whose values fit
+        exactly (binary labels as ``uint8``); unpacking restores the original dtype.
+    """
+
+    def __init__(self, n_slots: int, narrow: dict[tuple[str, ...], str] | None = None) -> None:
         self.slots: list[torch.Tensor | None] = [None] * n_slots
         self.next = 0
+        self.narrow = narrow or {}
 
     def pack(self, batches: list[Batch]) -> Packet:
         """Write ``batches`` (dicts of numpy arrays and lists of str) into the next buffer."""
         flat = [_flatten(b) for b in batches]
         sizes = [len(f[0][1]) for f in flat]
+        total = sum(sizes)
         fields, columns, offset = [], [], 0
         for i, (path, first) in enumerate(flat[0]):
             is_list = isinstance(first, list)
             parts = [np.asarray(f[i][1]) for f in flat]
             if is_list:  # equal-width strings across the packet
-                width = max(p.dtype.itemsize for p in parts) // 4
-                parts = [p.astype(f"<U{max(width, 1)}") for p in parts]
-            column = np.ascontiguousarray(np.concatenate(parts))
-            tail = column.shape[1:]
-            fields.append((path, is_list, column.dtype.str, tail, offset, column.nbytes))
-            columns.append((offset, column))
-            offset += -(-column.nbytes // 8) * 8
+                dtype = np.dtype(f"<U{max(1, max(p.dtype.itemsize for p in parts) // 4)}")
+            else:
+                dtype = parts[0].dtype
+            wire = dtype if is_list else np.dtype(self.narrow.get(path, dtype))
+            tail = parts[0].shape[1:]
+            nbytes = total * int(np.prod(tail, dtype=np.int64)) * wire.itemsize
+            fields.append((path, is_list, dtype.str, wire.str, tail, offset, nbytes))
+            columns.append((offset, nbytes, wire, tail, parts))
+            offset += -(-nbytes // 8) * 8
         slot = self.slots[self.next]
         if slot is None or slot.numel() < offset:
             slot = torch.empty(max(offset, _PACKET_BYTES), dtype=torch.uint8).share_memory_()
             self.slots[self.next] = slot
         self.next = (self.next + 1) % len(self.slots)
         buffer = slot.numpy()
-        for start, column in columns:
-            buffer[start : start + column.nbytes] = column.reshape(-1).view(np.uint8)
-        return Packet(slot, offset, fields, sizes)
+        for start, nbytes, wire, tail, parts in columns:
+            dest = buffer[start : start + nbytes].view(wire).reshape(total, *tail)
+            row = 0
+            for part in parts:
+                dest[row : row + len(part)] = part
+                row += len(part)
+        return Packet(slot, fields, sizes)
 
 
-def packets(batches: Iterator[Batch], prefetch_factor: int = 2) -> Iterator[Packet]:
+def packets(
+    batches: Iterator[Batch],
+    narrow: dict[tuple[str, ...], str] | None = None,
+    prefetch_factor: int = 2,
+) -> Iterator[Packet]:
     """Group a worker's batches into packets of about 4 MB (at most 16 batches)."""
-    ring = PacketRing(prefetch_factor + 2)
+    ring = PacketRing(prefetch_factor + 2, narrow)
     first = next(batches)
     nbytes = sum(np.asarray(v).nbytes for _, v in _flatten(first))
     per_packet = int(np.clip(_PACKET_BYTES // max(nbytes, 1), 1, _MAX_BATCHES))

@@ -143,6 +143,7 @@ class BedFileSampler:
         self._parse(sequence_length)
         self.n_samples = int(self.starts.size)
         self.block_size = self.n_samples  # all in memory
+        self.narrow = {("targets",): "u1"}  # labels are 0/1
 
     def _parse(self, sequence_length: int | None) -> None:
         chroms, starts, ends, minus, indptr, indices = [], [], [], [], [0], []

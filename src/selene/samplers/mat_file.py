@@ -118,7 +118,7 @@ class MatFileSampler:
         self.sequence_key, self.targets_key = sequence_key, targets_key
         self.random_seed, self.shuffle = int(random_seed), bool(shuffle)
         self._hdf5 = h5py.is_hdf5(self.filepath)
-        shapes = self._shapes()
+        shapes, dtypes = self._shapes()
         keys = [k for k in (sequence_key, targets_key) if k is not None]
         missing = [k for k in keys if k not in shapes]
         if missing:
@@ -150,17 +150,35 @@ class MatFileSampler:
         row_bytes = 4 * self.sequence_length + (self.n_features or 0)
         self.block_size = max(256, _BLOCK_BYTES // row_bytes) if self._hdf5 else self.n_samples
         self._data: Any = None
+        # workers may send the batches in the file's dtype when it is a small integer type
+        self.narrow = {
+            (field,): dtype.str
+            for field, dtype in (
+                ("sequence", dtypes.get(sequence_key)),
+                ("targets", dtypes.get(targets_key)),
+            )
+            if dtype is not None and dtype.kind in "iub" and dtype.itemsize == 1
+        }
 
-    def _shapes(self) -> dict[str, tuple[int, ...]]:
+    def _shapes(self) -> tuple[dict[str, tuple[int, ...]], dict[str, np.dtype]]:
         if self._hdf5:
             with h5py.File(self.filepath, "r") as handle:
-                return {
-                    k: tuple(v.shape) for k, v in handle.items() if isinstance(v, h5py.Dataset)
+                sets = {k: v for k, v in handle.items() if isinstance(v, h5py.Dataset)}
+                return {k: tuple(v.shape) for k, v in sets.items()}, {
+                    k: v.dtype for k, v in sets.items()
                 }
         try:
-            return {name: tuple(shape) for name, shape, _ in scipy.io.whosmat(self.filepath)}
+            found = scipy.io.whosmat(self.filepath)
         except (ValueError, NotImplementedError, TypeError) as err:
             raise ValueError(f"cannot read {self.filepath} as a MATLAB file: {err}") from err
+        dtypes = {
+            "uint8": np.dtype(np.uint8),
+            "int8": np.dtype(np.int8),
+            "logical": np.dtype(bool),
+        }
+        return {name: tuple(shape) for name, shape, _ in found}, {
+            name: dtypes[kind] for name, _, kind in found if kind in dtypes
+        }
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_data": None}  # each worker opens / loads its own

@@ -28,6 +28,7 @@ class FileSampler(Protocol):
     block_size: int
     shuffle: bool
     random_seed: int
+    narrow: dict[tuple[str, ...], str]  # fields that workers may send in a smaller exact dtype
 
     def read(self, start: int, stop: int) -> Any:
         """Rows ``[start, stop)``, read at once."""
@@ -69,7 +70,9 @@ class FileStream(IterableDataset):
 
     def __iter__(self) -> Iterator[Any]:
         stream = self._batches()
-        return stream if get_worker_info() is None else packets(stream)
+        if get_worker_info() is None:
+            return stream
+        return packets(stream, getattr(self.source, "narrow", None))
 
     def _batches(self) -> Iterator[Batch]:
         wid, n_workers = worker()

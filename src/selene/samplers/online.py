@@ -274,7 +274,9 @@ class OnlineSampler(SamplerDataModule):
             n_batches=self._reader.batches_per_draw(self.batch_size, self.n_features),
         )
         step = self.trainer.global_step if self.trainer is not None else 0
-        stream = TrainStream(draw, self.seed, rank, on_batch, step)
+        # binary labels travel from workers as uint8 (exact), 4x fewer bytes
+        narrow = {("targets",): "u1"} if getattr(self.target, "binary", False) else None
+        stream = TrainStream(draw, self.seed, rank, on_batch, step, narrow)
         return batch_loader(stream, self.num_workers, train=True)
 
     def val_dataloader(self) -> DataLoader:
