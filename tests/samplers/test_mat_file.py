@@ -86,6 +86,10 @@ def test_multi_file_over_mat(data, tmp_path):
     )
     batch = next(iter(multi.train_dataloader()))
     assert batch["sequence"].shape == (16, 4, L) and batch["targets"].shape == (16, F)
+    assert batch["sequence"].dtype == batch["targets"].dtype == torch.float32
+    rows = {one_hot[i].tobytes(): i for i in range(N)}  # what the worker sent is exact
+    index = [rows[s.numpy().astype(np.uint8).tobytes()] for s in batch["sequence"]]
+    np.testing.assert_array_equal(batch["targets"].numpy(), targets[index])
     val = list(multi.val_dataloader())
     np.testing.assert_array_equal(torch.cat([b["sequence"] for b in val]).numpy(), one_hot)
     moved = multi.on_after_batch_transfer(batch, 0)
