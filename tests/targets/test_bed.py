@@ -100,3 +100,12 @@ def test_names_are_interned_exactly_in_order_of_first_appearance(tmp_path: Path)
     assert list(bed.names) == list(dict.fromkeys(names))
     assert [bed.chroms[c] for c in bed.chrom] == chroms
     assert [bed.names[c] for c in bed.name] == names
+
+
+def test_coordinates_past_int32(tmp_path: Path) -> None:
+    path = tmp_path / "big.bed"
+    path.write_text("chr1\t3000000000\t3000000100\tA\nchr1\t10\t20\tA\n")
+    target = GenomicFeatures(path, ["A"], binary=False)
+    assert target._starts.dtype == np.int64
+    out = target.get_feature_data_batch(["chr1", "chr1"], [3000000050, 0], [3000000250, 20])
+    np.testing.assert_array_equal(out, np.float32([[0.25], [0.5]]))
