@@ -43,6 +43,14 @@ class GenomicFeatures(Target):
         True for Selene's 0/1 labels; False for the covered fraction of the bin (the union of
         the feature's intervals, clipped to the bin, over the bin length).
 
+    Notes
+    -----
+    Binary labels equal ``selene_sdk`` 0.6.0's, quirks included: an interval counts when
+    ``start < bin_end and end > bin_start`` (tabix's rule), and a zero-length interval strictly
+    inside the bin covers one base. Fractional labels ignore zero-length intervals. Unlike
+    Selene, a threshold outside [0, 1] is an error (Selene silently uses 0), and a feature in
+    the BED that is not in ``features`` is skipped with a warning (Selene raises ``KeyError``).
+
     Attributes
     ----------
     features : list of str
