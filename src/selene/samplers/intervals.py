@@ -94,7 +94,8 @@ class IntervalsSampler(OnlineSampler):
         Also keep windows with no positive label (the Selene SDK's default, False, redraws
         them).
     **kwargs
-        Any other ``OnlineSampler`` parameter (seed, holdouts, sequence_length, ...).
+        Any other ``OnlineSampler`` parameter (seed, holdouts, sequence_length, ...);
+        ``exclude_chrs`` defaults to none here, as in the Selene SDK.
 
     Warns
     -----
@@ -113,6 +114,7 @@ class IntervalsSampler(OnlineSampler):
     ) -> None:
         self.intervals_path = Path(intervals_path)
         self.sample_negative = bool(sample_negative)
+        kwargs.setdefault("exclude_chrs", ())  # the Selene SDK excludes none here
         super().__init__(
             reference_sequence, target_path, features, keep_negative=self.sample_negative, **kwargs
         )
