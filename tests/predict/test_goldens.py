@@ -7,25 +7,14 @@ slightly looser tolerance.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
-from _predict_goldens import (
-    DATA,
-    FEATURES,
-    GOLDENS,
-    ISM2_RANGE,
-    SEQUENCE_LENGTH,
-    VEP_STRAND_INDEX,
-    fill_weights,
-)
+from _predict_goldens import GOLDENS, ISM2_RANGE, VEP_STRAND_INDEX
 
-from selene.models import DeepSEA
 from selene.predict import AnalyzeSequences
-from selene.sequences import Genome
 
 KINDS = ["abs_diffs", "diffs", "logits", "predictions"]
 TOL = {"rtol": 1e-5, "atol": 1e-6}
@@ -36,28 +25,6 @@ LOGIT_TOL = {"rtol": 1e-4, "atol": 5e-6}
 def goldens() -> dict[str, np.ndarray]:
     with np.load(GOLDENS) as data:
         return {k: data[k] for k in data.files}
-
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("predict_goldens")
-    for name in ("genome.fa", "query.fa", "ism.fa", "variants.vcf"):
-        shutil.copy(DATA / name, tmp / name)
-    return tmp
-
-
-@pytest.fixture(scope="module")
-def analysis(workdir: Path) -> AnalyzeSequences:
-    model = fill_weights(DeepSEA(SEQUENCE_LENGTH, len(FEATURES)))
-    return AnalyzeSequences(
-        model,
-        None,
-        SEQUENCE_LENGTH,
-        FEATURES,
-        batch_size=16,
-        reference_sequence=Genome(workdir / "genome.fa"),
-        show_progress=False,
-    )
 
 
 def read_h5(path: Path) -> np.ndarray:

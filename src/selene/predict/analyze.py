@@ -141,6 +141,7 @@ class AnalyzeSequences:
         FASTA, anything else as BED, and predictions are written to ``output_dir``.
         """
         if output_dir is None:
+            fasta.check_letters(input_path, self._alphabet, self._unknown)
             seq = fasta.fit_length(input_path, self.sequence_length, self._unknown)
             codes = fasta.encode(seq, self._alphabet, self._unknown)
             return self._runner.outputs(codes[None]).predictions.cpu().numpy()
@@ -201,6 +202,7 @@ class AnalyzeSequences:
         directory = os.path.dirname(output_path_prefix)
         if directory:
             os.makedirs(directory, exist_ok=True)
+        fasta.check_letters(sequence, self._alphabet, self._unknown)
         seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
         self._ism(seq, save_data, output_path_prefix, mutate_n_bases, output_format,
                   start_position, end_position, "sequence")  # fmt: skip
@@ -227,6 +229,7 @@ class AnalyzeSequences:
             prefix = os.path.join(
                 output_dir, name.replace(" ", "_") if use_sequence_name else str(i)
             )
+            fasta.check_letters(sequence, self._alphabet, self._unknown, repr(name))
             seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
             self._ism(seq, save_data, prefix, mutate_n_bases, output_format, start_position,
                       end_position, repr(name))  # fmt: skip

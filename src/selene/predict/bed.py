@@ -86,6 +86,6 @@ def predict_regions(
         warnings.warn(
             f"no regions to predict in {Path(path).name}: wrote empty outputs with headers",
             SeleneWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return out.rows

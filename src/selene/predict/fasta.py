@@ -75,27 +75,31 @@ def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
     return sequence.upper()
 
 
-def encode(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> np.ndarray:
-    """Codes for ``sequence``; ``unknown`` maps to ``len(alphabet)``.
+def check_letters(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> None:
+    """Refuse letters outside ``alphabet`` + ``unknown`` (case-insensitive).
 
     Raises
     ------
     ValueError
-        If the sequence has letters outside ``alphabet`` + ``unknown`` (case-insensitive); the
-        message names them and the first position.
+        Naming the letters and the first position.
     """
-    codes = sequence_to_codes(sequence, alphabet)
-    unknown_code = len(alphabet)
     raw = np.frombuffer(sequence.upper().encode("ascii", errors="replace"), np.uint8)
-    odd = (codes == unknown_code) & (raw != ord(unknown.upper()))
+    allowed = np.zeros(256, dtype=bool)
+    allowed[[ord(c) for c in (alphabet + unknown).upper()]] = True
+    odd = ~allowed[raw]
     if odd.any():
-        first = int(np.argmax(odd))
-        letters = sorted(set(np.array(list(sequence.upper()))[odd]))
+        found = sorted({str(c) for c in np.array(list(sequence.upper()))[odd]})
         raise ValueError(
             f"{where} has letters outside the alphabet {alphabet!r} (+ {unknown!r} for unknown): "
-            f"{letters[:10]} (first at position {first}); replace them with {unknown!r}"
+            f"{found[:10]} (first at position {int(np.argmax(odd))}); "
+            f"replace them with {unknown!r}"
         )
-    return codes
+
+
+def encode(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> np.ndarray:
+    """Check the letters of ``sequence`` (see :func:`check_letters`) and return its codes."""
+    check_letters(sequence, alphabet, unknown, where)
+    return sequence_to_codes(sequence, alphabet)
 
 
 def encode_records(
@@ -103,7 +107,8 @@ def encode_records(
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Fit each record to ``length`` and encode it (named in errors)."""
     for name, sequence in records:
-        yield name, encode(fit_length(sequence, length, unknown), alphabet, unknown, repr(name))
+        check_letters(sequence, alphabet, unknown, repr(name))
+        yield name, sequence_to_codes(fit_length(sequence, length, unknown), alphabet)
 
 
 def predict_sequences(
@@ -139,6 +144,6 @@ def predict_sequences(
         warnings.warn(
             "no sequences to predict: wrote empty outputs with headers",
             SeleneWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return index

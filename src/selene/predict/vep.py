@@ -299,4 +299,4 @@ def _report(counts: VepCounts, na_path: Path, mismatch_path: Path) -> None:
             "N (contains_unk=True)"
         )
     if notes:
-        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=3)
+        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=4)

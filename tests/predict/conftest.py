@@ -1,0 +1,42 @@
+"""Fixtures for tests/predict: a copy of tests/data/predict and a DeepSEA(200, 4) analysis."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from _predict_goldens import DATA, FEATURES, SEQUENCE_LENGTH, fill_weights
+
+from selene.models import DeepSEA
+from selene.predict import AnalyzeSequences
+from selene.sequences import Genome
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of tests/data/predict (genome.fa, query.fa, ism.fa, variants.vcf)."""
+    tmp = tmp_path_factory.mktemp("predict")
+    for name in ("genome.fa", "query.fa", "ism.fa", "variants.vcf"):
+        shutil.copy(DATA / name, tmp / name)
+    return tmp
+
+
+@pytest.fixture(scope="session")
+def genome(workdir: Path) -> Genome:
+    return Genome(workdir / "genome.fa")
+
+
+@pytest.fixture(scope="session")
+def analysis(genome: Genome) -> AnalyzeSequences:
+    """DeepSEA(200, 4) under the golden weights, on the CPU, no progress bars."""
+    model = fill_weights(DeepSEA(SEQUENCE_LENGTH, len(FEATURES)))
+    return AnalyzeSequences(
+        model,
+        None,
+        SEQUENCE_LENGTH,
+        FEATURES,
+        batch_size=16,
+        reference_sequence=genome,
+        show_progress=False,
+    )
