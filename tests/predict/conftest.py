@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
 import pytest
+import pytorch_lightning as pl
+import torch
 from _predict_goldens import DATA, FEATURES, SEQUENCE_LENGTH, fill_weights
 
 from selene.models import DeepSEA
+from selene.models.lit_module import SequenceLitModule
 from selene.predict import AnalyzeSequences
 from selene.sequences import Genome
 
@@ -40,3 +44,25 @@ def analysis(genome: Genome) -> AnalyzeSequences:
         reference_sequence=genome,
         show_progress=False,
     )
+
+
+@pytest.fixture(scope="session")
+def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A selene.train-style checkpoint of the golden DeepSEA, at logs/train/runs/x/checkpoints."""
+    net = {"_target_": "selene.models.DeepSEA", "sequence_length": 200, "n_targets": 4}
+    optimizer = functools.partial(torch.optim.SGD, lr=0.0)
+    module = SequenceLitModule(net, optimizer=optimizer, features=FEATURES)
+    fill_weights(module.net)
+    trainer = pl.Trainer(
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    trainer.strategy.connect(module)
+    logs = tmp_path_factory.mktemp("logs")
+    path = logs / "train" / "runs" / "x" / "checkpoints" / "best-step1.ckpt"
+    path.parent.mkdir(parents=True)
+    trainer.save_checkpoint(path)
+    return path

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-import pytorch_lightning as pl
 import torch
 from _predict_goldens import FEATURES, fill_weights
 from torch import nn
 
 from selene.models import DeepSEA
-from selene.models.lit_module import SequenceLitModule
 from selene.predict import AnalyzeSequences
 from selene.sequences import Genome
 
 SEQ = "ACGTTGCA" * 25
 
 
-def test_lightning_checkpoint_alone_is_enough(analysis, genome, tmp_path) -> None:
-    net = {"_target_": "selene.models.DeepSEA", "sequence_length": 200, "n_targets": 4}
-    module = SequenceLitModule(net, optimizer=functools.partial(torch.optim.SGD, lr=0.0),
-                               features=FEATURES)  # fmt: skip
-    fill_weights(module.net)
-    trainer = pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False)  # fmt: skip
-    trainer.strategy.connect(module)
-    trainer.save_checkpoint(tmp_path / "m.ckpt")
-    alone = AnalyzeSequences(trained_model_path=tmp_path / "m.ckpt", reference_sequence=genome)
+def test_lightning_checkpoint_alone_is_enough(analysis, genome, checkpoint) -> None:
+    alone = AnalyzeSequences(trained_model_path=checkpoint, reference_sequence=genome)
     assert alone.features == FEATURES and alone.sequence_length == 200
     np.testing.assert_allclose(alone.get_predictions(SEQ), analysis.get_predictions(SEQ))
-    both = AnalyzeSequences(DeepSEA(200, 4), tmp_path / "m.ckpt", 200, FEATURES)
+    both = AnalyzeSequences(DeepSEA(200, 4), checkpoint, 200, FEATURES)
     np.testing.assert_allclose(both.get_predictions(SEQ), analysis.get_predictions(SEQ))
 
 

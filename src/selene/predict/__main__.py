@@ -1,0 +1,68 @@
+"""Apply a model: ``python -m selene.predict [analysis=fasta|bed|ism|vep] [key=value ...]``.
+
+With no argument it writes predictions for the demo's query sequences (``analysis=fasta``)
+with the demo checkpoint: the newest ``best-*.ckpt`` (else the newest ``.ckpt``) under
+``${paths.log_dir}/train``, i.e. what ``python -m selene.train`` saved last. Outputs go to the
+run directory (``${paths.log_dir}/predict/runs/<time>``) with the Selene SDK's file names.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import hydra
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from selene.utils.config import config_dir
+
+__all__ = ["find_checkpoint", "main", "predict"]
+
+log = logging.getLogger(__name__)
+
+
+def find_checkpoint(log_dir: str | Path) -> Path:
+    """Return the newest ``best-*.ckpt`` (else the newest ``.ckpt``) under ``<log_dir>/train``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is none: train the demo first, or pass ``ckpt_path=``.
+    """
+    found = sorted(Path(log_dir, "train").glob("**/*.ckpt"), key=lambda p: p.stat().st_mtime)
+    best = [p for p in found if p.name.startswith("best")]
+    if not found:
+        raise FileNotFoundError(
+            f"no checkpoint under {Path(log_dir, 'train')}: run `python -m selene.train` "
+            "first, or pass ckpt_path=PATH"
+        )
+    return (best or found)[-1]
+
+
+def predict(cfg: DictConfig) -> object:
+    """Build ``cfg.analyzer`` and run ``cfg.analysis.method`` with the rest of ``cfg.analysis``.
+
+    Returns
+    -------
+    object
+        What the method returns (e.g. the VEP counts).
+    """
+    if cfg.get("ckpt_path") is None and cfg.analyzer.get("model") is None:
+        OmegaConf.update(cfg, "ckpt_path", str(find_checkpoint(cfg.paths.log_dir)))
+        log.info("using the demo checkpoint %s", cfg.ckpt_path)
+    analyzer = instantiate(cfg.analyzer)
+    args = OmegaConf.to_container(cfg.analysis, resolve=True)
+    method = args.pop("method")  # type: ignore[union-attr]
+    log.info("%s(%s)", method, ", ".join(f"{k}={v!r}" for k, v in args.items()))  # type: ignore[union-attr]
+    return getattr(analyzer, method)(**args)  # type: ignore[arg-type]
+
+
+@hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="predict")
+def main(cfg: DictConfig) -> None:
+    """Hydra entry point."""
+    predict(cfg)
+
+
+if __name__ == "__main__":
+    main()
