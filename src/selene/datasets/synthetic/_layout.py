@@ -18,8 +18,9 @@ MARGIN = 500
 SITE_LENGTH = (200, 400)
 CORE = 150  # motif copies go in the central 150 bp of a site
 JITTER = 25  # a co-occurring feature's peak is shifted by up to this much
-FLANK = 400  # intervals.bed extends each peak site by this much on both sides
+FLANK = 100  # intervals.bed extends each peak site by this much on both sides
 CO_OCCURRENCE = 0.2  # fraction of sites that carry a second feature
+COPIES = (3, 5)  # motif copies per feature per site (a strong signal trains fast)
 _CODES = {base: code for code, base in enumerate("ACGT")}
 
 
@@ -72,15 +73,18 @@ def blacklist(lengths: list[int], rng: np.random.Generator) -> list[tuple[int, i
 
 
 def usable_slots(forbidden: list[np.ndarray]) -> np.ndarray:
-    """``(chrom index, slot start)`` of the slots with no forbidden base within ``MARGIN``."""
+    """``(chrom index, slot start)`` of the slots with no forbidden base within ``MARGIN``.
+
+    Slots start at multiples of ``SLOT``; the first and the last slot of a chromosome are never
+    usable.
+    """
     found = []
     for chrom, mask in enumerate(forbidden):
         length = len(mask)
         cumulative = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-        starts = np.arange(0, length - SLOT + 1, SLOT)
-        lo = np.maximum(starts - MARGIN, 0)
-        hi = np.minimum(starts + SLOT + MARGIN, length)
-        ok = starts[cumulative[hi] == cumulative[lo]]
+        # the margin must lie inside the chromosome too, so windows around peaks need no padding
+        starts = np.arange(SLOT, length - SLOT - MARGIN + 1, SLOT)
+        ok = starts[cumulative[starts + SLOT + MARGIN] == cumulative[starts - MARGIN]]
         found.append(np.stack([np.full(len(ok), chrom), ok], axis=1))
     return np.concatenate(found).astype(np.int64)
 
@@ -94,7 +98,7 @@ def plant_peaks(
     n_reserved: int,
     rng: np.random.Generator,
 ) -> Layout:
-    """Choose peak sites, assign features and plant 1-3 motif copies per feature per site.
+    """Choose peak sites, assign features and plant 3-5 motif copies per feature per site.
 
     ``codes`` and ``masks`` are modified in place: motif copies are written upper-case.
 
@@ -135,7 +139,7 @@ def plant_peaks(
     site_slots = slots[order[:n_sites]]
     lengths = rng.integers(SITE_LENGTH[0], SITE_LENGTH[1] + 1, n_sites)
     offsets = rng.integers(JITTER, SLOT - lengths - JITTER + 1)
-    copies = rng.integers(1, 4, (n_sites, 2))
+    copies = rng.integers(COPIES[0], COPIES[1] + 1, (n_sites, 2))
     jitter = rng.integers(-JITTER, JITTER + 1, n_sites)
     planted = {(f, s): motif_codes(m, s) for f, m in enumerate(motifs) for s in ("+", "-")}
 
