@@ -1,0 +1,247 @@
+"""Benchmark window encoding and label queries against the Selene SDK on a synthetic genome.
+
+Generates (once, cached) a synthetic genome of >= 50 Mb with 919 features, draws 1000 bp windows
+(half centred in intervals.bed, half uniform; random strands) with their 200 bp centre bins,
+and times:
+
+- encoding one window at a time (``Genome.get_encoding_from_coords``, Selene's (L, 4) float),
+- batched codes (``Genome.get_encodings``), and codes + one-hot (``codes_to_one_hot``),
+- labels one window at a time (``GenomicFeatures.get_feature_data``) and batched
+  (``get_feature_data_batch``).
+
+Where ``selene_sdk`` is importable (run with .bench/venv/bin/python), the same single-window
+work runs with it on the same files, its speed and our ratio to it are printed, and a sample of
+windows is checked for equal outputs ("match: yes/no").
+
+    .bench/venv/bin/python scripts/bench_data.py --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data-dir", default=".bench/data", help="synthetic dataset cache")
+    p.add_argument("--n-chroms", type=int, default=10)
+    p.add_argument("--chrom-length", type=int, default=5_000_000)
+    p.add_argument("--n-features", type=int, default=919)
+    p.add_argument("--window", type=int, default=1000)
+    p.add_argument("--bin", type=int, default=200, help="centre bin the labels cover")
+    p.add_argument("--threshold", type=float, default=0.5, help="feature threshold (both tools)")
+    p.add_argument("--batch-size", type=int, default=1024)
+    p.add_argument("--n-batched", type=int, default=262_144, help="windows for batched paths")
+    p.add_argument("--n-single", type=int, default=20_000, help="windows for one-at-a-time paths")
+    p.add_argument("--n-check", type=int, default=2_000, help="windows compared with selene_sdk")
+    p.add_argument("--repeats", type=int, default=3, help="best of this many timed runs")
+    p.add_argument("--threads", type=int, default=1, help="pin to this many cores (0: no pin)")
+    p.add_argument("--no-peer", action="store_true", help="skip selene_sdk even if importable")
+    p.add_argument("--seed", type=int, default=0)
+    return p.parse_args()
+
+
+ARGS = parse_args()
+if ARGS.threads > 0:  # before numba / torch start their thread pools
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+    cores = sorted(os.sched_getaffinity(0))[: ARGS.threads]
+    os.sched_setaffinity(0, cores)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from selene.datasets import make_synthetic  # noqa: E402
+from selene.sequences import Genome, codes_to_encoding, codes_to_one_hot  # noqa: E402
+from selene.targets import GenomicFeatures  # noqa: E402
+
+
+def best_rate(fn, n: int, repeats: int) -> float:
+    """Windows per second of ``fn()`` (which handles ``n`` windows), best of ``repeats``."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
+def draw_windows(data, genome: Genome, n: int, rng: np.random.Generator):
+    """Half the windows centred in intervals.bed, half uniform; strands at random."""
+    half = ARGS.window // 2
+    sizes = dict(genome.get_chr_lens())
+    names = genome.get_chrs()
+    rows = [line.split("\t")[:3] for line in data.intervals_bed.read_text().splitlines()]
+    pick = rng.integers(0, len(rows), n // 2)
+    chroms = [rows[i][0] for i in pick]
+    centres = [int(rng.integers(int(rows[i][1]), int(rows[i][2]))) for i in pick]
+    lengths = np.array([sizes[c] for c in names], dtype=np.float64)
+    uniform = rng.choice(len(names), n - n // 2, p=lengths / lengths.sum())
+    chroms += [names[i] for i in uniform]
+    centres += [int(rng.integers(half, sizes[names[i]] - half)) for i in uniform]
+    centres = np.clip(np.array(centres), half, [sizes[c] - half for c in chroms])
+    order = rng.permutation(n)
+    chroms = [chroms[i] for i in order]
+    starts = (centres[order] - half).astype(np.int64)
+    strands = np.where(rng.random(n) < 0.5, "+", "-")
+    return chroms, starts, starts + ARGS.window, strands
+
+
+def load_peer():
+    if ARGS.no_peer:
+        return None, "skipped (--no-peer)"
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+    try:
+        import selene_sdk  # noqa: F401
+        from selene_sdk.sequences import Genome as SdkGenome
+        from selene_sdk.targets import GenomicFeatures as SdkFeatures
+    except ImportError as err:
+        return None, f"not importable ({err}); run with .bench/venv/bin/python"
+    return (SdkGenome, SdkFeatures), f"selene_sdk {selene_sdk.__version__}"
+
+
+def main() -> int:
+    rng = np.random.default_rng(ARGS.seed)
+    t0 = time.perf_counter()
+    data = make_synthetic(
+        Path(ARGS.data_dir),
+        n_chroms=ARGS.n_chroms,
+        chrom_length=ARGS.chrom_length,
+        n_features=ARGS.n_features,
+    )
+    t_data = time.perf_counter() - t0
+    features = data.features
+    t0 = time.perf_counter()
+    genome = Genome(data.fasta)
+    genome.get_encodings(genome.get_chrs()[:1], [0], [ARGS.window])  # cache + numba compile
+    t_genome = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    targets = GenomicFeatures(data.features_bed, features, feature_thresholds=ARGS.threshold)
+    targets.get_feature_data_batch(genome.get_chrs()[:1], [0], [ARGS.bin])
+    t_targets = time.perf_counter() - t0
+
+    n_big, n_one, bs = ARGS.n_batched, ARGS.n_single, ARGS.batch_size
+    chroms, starts, ends, strands = draw_windows(data, genome, n_big, rng)
+    offset = (ARGS.window - ARGS.bin) // 2
+    bin_starts, bin_ends = starts + offset, starts + offset + ARGS.bin
+    gids, tids = genome.chrom_ids(chroms), targets.chrom_ids(chroms)
+    minus = strands == "-"
+    batches = [slice(i, min(i + bs, n_big)) for i in range(0, n_big, bs)]
+
+    def enc_single():
+        for i in range(n_one):
+            genome.get_encoding_from_coords(chroms[i], starts[i], ends[i], strands[i])
+
+    def enc_batched():
+        for b in batches:
+            genome.get_encodings(gids[b], starts[b], ends[b], minus[b])
+
+    def enc_one_hot():
+        for b in batches:
+            codes_to_one_hot(
+                torch.from_numpy(genome.get_encodings(gids[b], starts[b], ends[b], minus[b]))
+            )
+
+    def lab_single():
+        for i in range(n_one):
+            targets.get_feature_data(chroms[i], bin_starts[i], bin_ends[i])
+
+    def lab_batched():
+        for b in batches:
+            targets.get_feature_data_batch(tids[b], bin_starts[b], bin_ends[b])
+
+    reps = ARGS.repeats
+    ours = {
+        "encode, one window": best_rate(enc_single, n_one, reps),
+        f"encode, batched codes ({bs})": best_rate(enc_batched, n_big, reps),
+        f"encode, batched + CPU one-hot ({bs})": best_rate(enc_one_hot, n_big, reps),
+        "labels, one window": best_rate(lab_single, n_one, reps),
+        f"labels, batched ({bs})": best_rate(lab_batched, n_big, reps),
+    }
+
+    classes, peer_note = load_peer()
+    peer: dict[str, float] = {}
+    checks: list[str] = []
+    t_peer = ""
+    if classes is not None:
+        SdkGenome, SdkFeatures = classes
+        t0 = time.perf_counter()
+        sdk_genome = SdkGenome(str(data.fasta), init_unpicklable=True)
+        sdk_targets = SdkFeatures(
+            str(data.features_bed),
+            features,
+            feature_thresholds=ARGS.threshold,
+            init_unpicklable=True,
+        )
+        t_peer = f", selene_sdk init {time.perf_counter() - t0:.2f} s"
+
+        def sdk_enc():
+            for i in range(n_one):
+                sdk_genome.get_encoding_from_coords(chroms[i], starts[i], ends[i], strands[i])
+
+        def sdk_lab():
+            for i in range(n_one):
+                sdk_targets.get_feature_data(chroms[i], bin_starts[i], bin_ends[i])
+
+        peer["encode"] = best_rate(sdk_enc, n_one, reps)
+        peer["labels"] = best_rate(sdk_lab, n_one, reps)
+
+        idx = rng.choice(n_big, min(ARGS.n_check, n_big), replace=False)
+        batch_codes = genome.get_encodings(gids[idx], starts[idx], ends[idx], minus[idx])
+        batch_labels = targets.get_feature_data_batch(tids[idx], bin_starts[idx], bin_ends[idx])
+        enc_ok = lab_ok = True
+        for row, i in enumerate(idx):
+            want = sdk_genome.get_encoding_from_coords(chroms[i], starts[i], ends[i], strands[i])
+            got = genome.get_encoding_from_coords(chroms[i], starts[i], ends[i], strands[i])
+            enc_ok &= np.array_equal(got, want) and np.array_equal(
+                codes_to_encoding(batch_codes[row]), want
+            )
+            want = sdk_targets.get_feature_data(chroms[i], bin_starts[i], bin_ends[i])
+            got = targets.get_feature_data(chroms[i], bin_starts[i], bin_ends[i])
+            lab_ok &= np.array_equal(got, want) and np.array_equal(batch_labels[row], want)
+        positives = int(batch_labels.any(axis=1).sum())
+        checks.append(
+            f"match: {'yes' if enc_ok else 'no'} (encodings, {len(idx)} windows, single and "
+            f"batched, both strands, vs selene_sdk get_encoding_from_coords)"
+        )
+        checks.append(
+            f"match: {'yes' if lab_ok else 'no'} (labels, {len(idx)} windows, {positives} with a "
+            f"positive feature, single and batched, vs selene_sdk get_feature_data)"
+        )
+
+    size = sum(n for _, n in genome.get_chr_lens())
+    print(
+        f"selene data benchmark: {ARGS.n_chroms} x {ARGS.chrom_length / 1e6:g} Mb "
+        f"({size / 1e6:.0f} Mb), {len(features)} features, {ARGS.window} bp windows, "
+        f"{ARGS.bin} bp centre bin, threshold {ARGS.threshold}, threads {ARGS.threads or 'all'}"
+    )
+    print(f"torch {torch.__version__}, python {sys.version.split()[0]}; peer: {peer_note}")
+    print(
+        f"data {data.root} ({t_data:.2f} s); Genome init + compile {t_genome:.2f} s, "
+        f"GenomicFeatures init {t_targets:.2f} s{t_peer}"
+    )
+    print(f"windows: {n_big} batched / {n_one} one at a time; best of {reps} runs\n")
+    header = f"{'operation':<36} {'selene win/s':>14} {'selene_sdk win/s':>17} {'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, rate in ours.items():
+        ref = peer.get(name.split(",")[0])
+        peer_col = f"{ref:>17,.0f}" if ref else f"{'-':>17}"
+        ratio = f"{rate / ref:>7.1f}x" if ref else f"{'-':>8}"
+        print(f"{name:<36} {rate:>14,.0f} {peer_col} {ratio}")
+    if peer:
+        print(
+            "(selene_sdk: one window at a time, its get_encoding_from_coords / get_feature_data)"
+        )
+    for line in checks:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
