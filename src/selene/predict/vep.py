@@ -182,42 +182,50 @@ class _Placer:
         return self.complement[codes][::-1].copy() if minus else codes
 
 
+def _rows(out: Outputs, index: np.ndarray) -> Outputs:
+    index_t = torch.as_tensor(index, device=out.predictions.device)
+    logits = None if out.logits is None else out.logits[index_t]
+    return Outputs(out.predictions[index_t], logits)
+
+
 def _score_batch(runner: ModelRunner, batch: list[_Record], kinds: list[str]) -> dict:
+    """Score one batch of records.
+
+    References and whole alternative windows (indels) go through one pass; substitutions are
+    then computed layer-locally from the references' activations.
+    """
     refs = np.stack([r.ref for r in batch])
     rows = np.concatenate([[i] * len(r.ids) for i, r in enumerate(batch)]).astype(np.int64)
     local = [(i, s, c) for i, (s, c) in enumerate(x for r in batch for x in r.local) if s >= 0]
     full = [a for r in batch for a in r.full]
     engine = runner.engine is not None and bool(local)
-    ref_state = runner.reference(refs) if engine else None
-    ref_out = runner.reference_outputs(ref_state) if ref_state else runner.outputs(refs)
-    n = len(rows)
-    preds = torch.empty((n, ref_out.predictions.shape[1]), device=ref_out.predictions.device)
-    logits = torch.empty_like(preds) if ref_out.logits is not None else None
-    groups: dict[int, list] = {}
-    for i, s, c in local:
-        if engine:
-            groups.setdefault(len(c), []).append((i, s, c))
-        else:
+    if not engine:  # substitutions become whole windows too
+        for i, s, c in local:
             full[i] = refs[rows[i]].copy()
             full[i][s : s + len(c)] = c
-    jobs = []
-    for items in groups.values():
-        which = np.array([i for i, _, _ in items])
-        out = runner.mutants(ref_state, rows[which], np.array([s for _, s, _ in items]),
-                             np.stack([c for _, _, c in items]))  # fmt: skip
-        jobs.append((which, out))
-    which = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
-    if len(which):
-        jobs.append((which, runner.outputs(np.stack([full[i] for i in which]))))
-    for which, out in jobs:
-        index = torch.as_tensor(which, device=preds.device)
-        preds[index] = out.predictions
-        if logits is not None and out.logits is not None:
-            logits[index] = out.logits
-    index = torch.as_tensor(rows, device=preds.device)
-    ref_rows = Outputs(ref_out.predictions[index],
-                       None if ref_out.logits is None else ref_out.logits[index])  # fmt: skip
-    return scores.scores(kinds, Outputs(preds, logits), ref_rows)
+    whole = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
+    stacked = np.concatenate([refs, *(full[i][None] for i in whole)])
+    state = runner.reference(stacked) if engine else None
+    both = runner.reference_outputs(state) if state else runner.outputs(stacked)
+    n_refs = len(refs)
+    alt_index = np.zeros(len(rows), dtype=np.int64)
+    alt_index[whole] = n_refs + np.arange(len(whole))
+    parts = [both]
+    if engine:
+        widths: dict[int, list] = {}
+        for i, s, c in local:
+            widths.setdefault(len(c), []).append((i, s, c))
+        for items in widths.values():
+            which = np.array([i for i, _, _ in items])
+            starts = np.array([s for _, s, _ in items])
+            windows = np.stack([c for *_, c in items])
+            parts.append(runner.mutants(state, rows[which], starts, windows))
+            alt_index[which] = sum(len(p.predictions) for p in parts[:-1]) + np.arange(len(items))
+    alt_all = Outputs(
+        torch.cat([p.predictions for p in parts]),
+        None if any(p.logits is None for p in parts) else torch.cat([p.logits for p in parts]),
+    )
+    return scores.scores(kinds, _rows(alt_all, alt_index), _rows(both, rows))
 
 
 def predict_variants(
