@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 import torch
@@ -130,3 +131,25 @@ def test_bad_options_are_refused(analysis, tmp_path) -> None:
     plain = AnalyzeSequences(fill_weights(DeepSEA(200, 4)), None, 200, FEATURES)
     with pytest.raises(ValueError, match="pass reference_sequence=Genome"):
         plain.variant_effect_prediction(str(Path(tmp_path) / "v.vcf"), ["diffs"])
+
+
+def test_full_forward_path_equals_layer_local(analysis, genome, workdir, tmp_path) -> None:
+    model = fill_weights(DeepSEA(200, 4))
+    naive = AnalyzeSequences(model, None, 200, FEATURES, reference_sequence=genome,
+                             layer_local=False, show_progress=False)  # fmt: skip
+    assert naive._runner.engine is None and analysis._runner.engine is not None
+    for tool, name in ((analysis, "local"), (naive, "naive")):
+        out = tmp_path / name
+        tool.in_silico_mutagenesis(SEQ, ["logits"], str(out / "ism"), 2, "hdf5", 90, 100)
+        tool.variant_effect_prediction(str(workdir / "variants.vcf"), ["diffs"], str(out),
+                                       "hdf5", 7, score_ref_mismatches=True)  # fmt: skip
+    for name in ("ism_logits.h5", "variants_diffs.h5"):
+        with h5py.File(tmp_path / "local" / name) as a, h5py.File(tmp_path / "naive" / name) as b:
+            np.testing.assert_allclose(a["data"][()], b["data"][()], rtol=1e-5, atol=1e-5)
+
+
+def test_reduced_precision_runs(analysis) -> None:
+    bf16 = AnalyzeSequences(fill_weights(DeepSEA(200, 4)), None, 200, FEATURES, precision="bf16")
+    np.testing.assert_allclose(bf16.get_predictions(SEQ), analysis.get_predictions(SEQ), atol=2e-2)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        AnalyzeSequences(DeepSEA(200, 4), None, 200, FEATURES, precision="8")

@@ -7,7 +7,6 @@ names and layout (see :mod:`selene.predict.writers`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,10 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene.models import load_selene_weights
-from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.predict import bed, fasta, ism, vcf, vep
-from selene.predict.runner import ModelRunner, ends_in_sigmoid
+from selene.predict.model import complement_codes, load_model, model_signature, read_features
+from selene.predict.runner import ModelRunner
 from selene.predict.writers import (
     OutputSet,
     check_format,
@@ -30,9 +28,6 @@ from selene.predict.writers import (
     output_path,
 )
 from selene.sequences import Genome
-
-_LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
-_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 
 
 class AnalyzeSequences:
@@ -95,12 +90,12 @@ class AnalyzeSequences:
         resume: bool = True,
         show_progress: bool = True,
     ) -> None:
-        net, auto_activation, recorded = _load(model, trained_model_path)
+        net, auto_activation, recorded = load_model(model, trained_model_path)
         self.model = net
         self.sequence_length = int(sequence_length or getattr(net, "sequence_length", 0))
         if self.sequence_length < 1:
             raise ValueError("sequence_length is required (the model does not record it)")
-        self.features = _features(features if features is not None else recorded)
+        self.features = read_features(features if features is not None else recorded)
         self.batch_size = batch_size
         self.reference_sequence = reference_sequence
         self.write_mem_limit = write_mem_limit
@@ -115,7 +110,7 @@ class AnalyzeSequences:
             net,
             self.sequence_length,
             n_letters=len(self._alphabet),
-            complement=_complement(self._alphabet),
+            complement=complement_codes(self._alphabet),
             activation=activation or auto_activation,  # type: ignore[arg-type]
             average_reverse_complement=average_reverse_complement,
             device=self.device,
@@ -300,11 +295,8 @@ class AnalyzeSequences:
 
     def _model_signature(self) -> str:
         if self._signature is None:
-            digest = hashlib.sha1(repr(self._options).encode())
-            for name, tensor in self._runner.net.state_dict().items():
-                digest.update(name.encode())
-                digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy())
-            self._signature = f"{self.sequence_length}:{digest.hexdigest()}"
+            net, options = self._runner.net, (self.sequence_length, self._options)
+            self._signature = model_signature(net, *options)
         return self._signature
 
     def _genome(self, task: str) -> Genome:
@@ -323,42 +315,6 @@ class AnalyzeSequences:
                 f"the model outputs {n_out} values per sequence but {len(self.features)} "
                 f"features were given; pass the feature list the model was trained with"
             )
-
-
-def _load(model: nn.Module | None, path: str | Path | None) -> tuple[nn.Module, str, list | None]:
-    """Return the bare network, its default activation and any recorded feature names."""
-    if model is None and path is None:
-        raise ValueError("give a model, a trained_model_path (Lightning checkpoint), or both")
-    if model is None or isinstance(model, SequenceLitModule):
-        module = model if model is not None else load_checkpoint(path)  # type: ignore[arg-type]
-        if model is not None and path is not None:
-            module = load_checkpoint(path, net=module.net)
-        loss = module.hparams.get("loss", "bce")
-        return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
-    activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
-    if path is not None and str(path).endswith(".ckpt"):  # our Lightning checkpoint
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        weights = {k.removeprefix("net."): v for k, v in state["state_dict"].items()
-                   if k.startswith("net.")}  # fmt: skip
-        model.load_state_dict(weights)
-        return model, activation, (state.get("hyper_parameters") or {}).get("features")
-    if path is not None:  # a Selene SDK .pth.tar (or a bare state dict)
-        load_selene_weights(model, path)
-    return model, activation, None
-
-
-def _features(features: Sequence[str] | str | Path | None) -> list[str]:
-    if features is None:
-        raise ValueError("features is required (a list or a file with one name per line)")
-    if isinstance(features, (str, Path)):
-        return [line.strip() for line in Path(features).read_text().splitlines() if line.strip()]
-    return [str(f) for f in features]
-
-
-def _complement(alphabet: str) -> np.ndarray | None:
-    if sorted(alphabet) != sorted(_COMPLEMENT):
-        return None
-    return np.array([alphabet.index(_COMPLEMENT[b]) for b in alphabet] + [4], dtype=np.uint8)
 
 
 def _stem(path: str) -> str:

@@ -1,0 +1,88 @@
+"""The network behind ``AnalyzeSequences``: loaded from a model and/or weights, and named."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene.models import load_selene_weights
+from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.predict.runner import ends_in_sigmoid
+
+_LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
+_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+def load_model(
+    model: nn.Module | None, path: str | Path | None
+) -> tuple[nn.Module, str, list[str] | None]:
+    """Return the bare network, its default activation and the feature names it records.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, SequenceLitModule or None
+        None: rebuilt from the Lightning checkpoint ``path`` alone.
+    path : str or Path, optional
+        A ``selene.train`` checkpoint (``.ckpt``), or Selene SDK weights (anything else, read
+        by :func:`selene.models.load_selene_weights`); all read with ``weights_only=True``.
+
+    Raises
+    ------
+    ValueError
+        If neither is given.
+    """
+    if model is None and path is None:
+        raise ValueError("give a model, a trained_model_path (Lightning checkpoint), or both")
+    if model is None or isinstance(model, SequenceLitModule):
+        module = model if model is not None else load_checkpoint(path)  # type: ignore[arg-type]
+        if model is not None and path is not None:
+            module = load_checkpoint(path, net=module.net)
+        loss = module.hparams.get("loss", "bce")
+        return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
+    activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
+    if path is not None and str(path).endswith(".ckpt"):
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        weights = state["state_dict"]
+        weights = {k.removeprefix("net."): v for k, v in weights.items() if k.startswith("net.")}
+        model.load_state_dict(weights)
+        return model, activation, (state.get("hyper_parameters") or {}).get("features")
+    if path is not None:
+        load_selene_weights(model, path)
+    return model, activation, None
+
+
+def read_features(features: Sequence[str] | str | Path | None) -> list[str]:
+    """Feature names from a list, or from a file with one name per line.
+
+    Raises
+    ------
+    ValueError
+        If there are none (``features`` is None and the checkpoint records none).
+    """
+    if features is None:
+        raise ValueError("features is required (a list or a file with one name per line)")
+    if isinstance(features, (str, Path)):
+        return [line.strip() for line in Path(features).read_text().splitlines() if line.strip()]
+    return [str(f) for f in features]
+
+
+def complement_codes(alphabet: str) -> np.ndarray | None:
+    """Code -> complementary code for a DNA alphabet (unknown stays unknown); None otherwise."""
+    if sorted(alphabet) != sorted(_COMPLEMENT):
+        return None
+    codes = [alphabet.index(_COMPLEMENT[b]) for b in alphabet] + [len(alphabet)]
+    return np.array(codes, dtype=np.uint8)
+
+
+def model_signature(net: nn.Module, *extra: object) -> str:
+    """Return a hash of ``net``'s weights and ``extra``: tells runs of different models apart."""
+    digest = hashlib.sha1(repr(extra).encode())
+    for name, tensor in net.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy())
+    return digest.hexdigest()
