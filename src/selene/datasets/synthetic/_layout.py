@@ -125,7 +125,7 @@ def plant_peaks(
     n_labels = n_features * peaks_per_feature
     n_sites = int(round(n_labels / (1 + CO_OCCURRENCE))) if n_features > 1 else n_labels
     n_double = n_labels - n_sites
-    if n_sites + n_reserved > len(slots):
+    if n_sites > len(slots):
         raise ValueError(
             f"{n_sites} peak sites do not fit in {len(slots)} usable 1 kb slots; lower "
             f"peaks_per_feature (got {peaks_per_feature}) or enlarge the genome"
