@@ -232,3 +232,19 @@ def test_cli(tmp_path: Path) -> None:
     assert len(pyfaidx.Fasta(str(tmp_path / "cli" / "query.fa")).keys()) == 2
     with pytest.raises(SystemExit):
         main([str(tmp_path / "bad"), "--n-chroms", "0"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(n_chroms=1, chrom_length=20_000, n_features=3, n_queries=0),
+        dict(n_chroms=1, chrom_length=50_000, n_features=1, n_variants=0, n_queries=1),
+    ],
+)
+def test_tiny_configurations(tmp_path: Path, params: dict) -> None:
+    data = make_synthetic(tmp_path, **params)
+    rows = peaks(data)
+    assert {r[3] for r in rows} == set(data.features)
+    assert data.query_fasta.read_text().count(">") == params["n_queries"]
+    with pysam.VariantFile(str(data.vcf)) as vcf:
+        assert len(list(vcf)) <= params.get("n_variants", 40)
