@@ -24,6 +24,9 @@ _POINTWISE_MODULES = (
     nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid, nn.PReLU,
 )  # fmt: skip
 _IDENTITY_MODULES = (nn.Identity, nn.Dropout, nn.Dropout1d, nn.AlphaDropout)
+_MONOTONE_MODULES = (nn.ReLU, nn.ReLU6, nn.ELU, nn.CELU, nn.SELU, nn.Sigmoid, nn.Tanh,
+                     nn.Softplus, nn.Hardtanh, nn.Hardsigmoid)  # fmt: skip
+_MONOTONE_FUNCTIONS = {F.relu, torch.relu, torch.sigmoid, torch.tanh, F.elu, F.softplus, torch.exp}
 _POINTWISE_FUNCTIONS = {
     F.relu, torch.relu, F.elu, F.gelu, F.silu, F.leaky_relu, torch.sigmoid, torch.tanh,
     F.softplus, torch.exp,
@@ -47,6 +50,8 @@ class Layer:
     dilation: int = 1
     pad: tuple[int, int] = (0, 0)
     pad_value: float = 0.0
+    monotone: bool = False  # pointwise and non-decreasing: commutes with max-pooling
+    max_pool: bool = False
 
     @property
     def pointwise(self) -> bool:
@@ -92,6 +97,7 @@ def split_network(net: nn.Module) -> Split | None:
         node = user
     if not any(not layer.pointwise for layer in layers):
         return None
+    layers = _pool_before_activation(layers)
     head = _graph_after(gm, node)
     if head is None:
         return None
@@ -140,12 +146,12 @@ def _as_layer(gm: fx.GraphModule, node: fx.Node, source: fx.Node) -> Layer | Non
     if node.op == "call_function" and node.target in _POINTWISE_FUNCTIONS:
         kwargs.pop("inplace", None)
         fn = node.target
-        return Layer(fn=lambda x: fn(x, *args, **kwargs))
+        return Layer(fn=lambda x: fn(x, *args, **kwargs), monotone=fn in _MONOTONE_FUNCTIONS)
     if node.op == "call_function" and node.target is F.dropout:
         return _IDENTITY
     if node.op == "call_method" and node.target in _POINTWISE_METHODS:
         name = str(node.target)
-        return Layer(fn=lambda x: getattr(x, name)(*args, **kwargs))
+        return Layer(fn=lambda x: getattr(x, name)(*args, **kwargs), monotone=True)
     return None
 
 
@@ -153,7 +159,10 @@ def _module_layer(module: nn.Module) -> Layer | None:
     if isinstance(module, _IDENTITY_MODULES):
         return _IDENTITY
     if isinstance(module, _POINTWISE_MODULES):
-        return Layer(fn=module)
+        monotone = isinstance(module, _MONOTONE_MODULES) or (
+            isinstance(module, nn.LeakyReLU) and module.negative_slope >= 0
+        )
+        return Layer(fn=module, monotone=monotone)
     if isinstance(module, nn.BatchNorm1d):
         if module.running_mean is None or module.running_var is None:
             return None
@@ -201,13 +210,35 @@ def _pool_layer(pool: nn.MaxPool1d | nn.AvgPool1d) -> Layer | None:
         if pool.return_indices:
             return None
         d = one(pool.dilation)
+        fn = _blocked_max(k) if (s == k and d == 1) else None
         return Layer(
-            fn=lambda x: F.max_pool2d(x, (1, k), (1, s), 0, (1, d)),
-            kernel=k, stride=s, dilation=d, pad=(p, p), pad_value=float("-inf"),
+            fn=fn or (lambda x: F.max_pool2d(x, (1, k), (1, s), 0, (1, d))),
+            kernel=k, stride=s, dilation=d, pad=(p, p), pad_value=float("-inf"), max_pool=True,
         )  # fmt: skip
     if p and not pool.count_include_pad:
         return None
     return Layer(fn=lambda x: F.avg_pool2d(x, (1, k), (1, s)), kernel=k, stride=s, pad=(p, p))
+
+
+def _blocked_max(k: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Max-pooling with stride = kernel as a reshape and a max over channels-last blocks."""
+
+    def fn(x: torch.Tensor) -> torch.Tensor:
+        n, c, _, length = x.shape
+        blocks = x.squeeze(2).permute(0, 2, 1)[:, : length // k * k]
+        out = blocks.reshape(n, length // k, k, c).amax(2)
+        return out.permute(0, 2, 1).unsqueeze(2)
+
+    return fn
+
+
+def _pool_before_activation(layers: list[Layer]) -> list[Layer]:
+    """Move monotone activations after the max-pooling that follows them (fewer values)."""
+    layers = list(layers)
+    for i in range(len(layers) - 1):
+        if layers[i].monotone and layers[i + 1].max_pool:
+            layers[i], layers[i + 1] = layers[i + 1], layers[i]
+    return layers
 
 
 def _graph_after(gm: fx.GraphModule, start: fx.Node) -> fx.GraphModule | None:
