@@ -9,8 +9,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from _predict_goldens import FEATURES, fill_weights
 
 import selene.predict.vep as vep_module
+from selene.models import DeepSEA
 from selene.predict import AnalyzeSequences, alt_window, read_vcf, window_bounds
 from selene.sequences import Genome, sequence_to_codes
 
@@ -181,3 +183,23 @@ def test_interrupted_run_resumes_to_the_same_files(analysis, workdir, tmp_path, 
                 assert np.array_equal(x["data"][()], y["data"][()])
         else:
             assert a.read_bytes() == b.read_bytes(), name
+
+
+def test_odd_window_length_places_the_allele_as_selene(genome: Genome, tmp_path) -> None:
+    chr1 = genome.get_sequence_from_coords("chr1", 0, 3000).upper()
+    model = fill_weights(DeepSEA(201, 4))
+    odd = AnalyzeSequences(model, None, 201, FEATURES, reference_sequence=genome,
+                           show_progress=False)  # fmt: skip
+    alt = "A" if chr1[1499] != "A" else "C"
+    rows = [f"chr1\t1500\tsnv\t{chr1[1499]}\t{alt}"]
+    rows.append(f"chr1\t1600\tins\t{chr1[1599]}\t{chr1[1599]}TT")
+    vcf = write_vcf(tmp_path / "odd.vcf", rows)
+    odd.variant_effect_prediction(str(vcf), ["predictions"], str(tmp_path), "hdf5")
+    with h5py.File(tmp_path / "odd.alt_predictions.h5") as handle:
+        got = handle["data"][()]
+    # start radius 101, end radius 100: REF at window index 100
+    snv = chr1[1399:1499] + alt + chr1[1500:1600]
+    haplotype = chr1[:1599] + chr1[1599] + "TT" + chr1[1600:]
+    ins = haplotype[1600 - 101 + 1 : 1600 - 101 + 1 + 201]  # shifted by (3 - 1) // 2
+    want = np.concatenate([odd.get_predictions(snv), odd.get_predictions(ins)])
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

@@ -271,11 +271,13 @@ class AnalyzeSequences:
                 if s == "predictions" else [s])]  # fmt: skip
         out = self._outputs(prefix, keys, output_format, vcf.VARIANTEFFECT_COLS, vcf_file,
                             strand_index, require_strand, score_ref_mismatches)  # fmt: skip
+        total = vcf.count_records(vcf_file) if self.show_progress else None
         return vep.predict_variants(
             self._runner, vcf.read_vcf(vcf_file, strand_index), genome, out, keys,
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
-            batch_size=self.batch_size, resume=self.resume, show_progress=self.show_progress,
+            batch_size=self.batch_size, total=total, resume=self.resume,
+            show_progress=self.show_progress,
         )  # fmt: skip
 
     # ---- helpers -------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def predict_regions(
     done = out.start(resume)
     with open(na_path, "w") as na:
         regions = islice(read_regions(path, genome, strand_index, na), done, None)
-        with progress(None, "regions", done, show_progress) as bar:
+        with progress(None, "regions", done, show_progress, "region") as bar:
             while batch := list(islice(regions, batch_size)):
                 index, chroms, starts, ends, strands = zip(*batch, strict=True)
                 mids = np.array(starts) + (np.array(ends) - np.array(starts)) // 2

@@ -132,7 +132,7 @@ def predict_sequences(
     index = done
     for _ in islice(encoded, done):
         pass
-    with progress(total, "predict", done, show_progress) as bar:
+    with progress(total, "sequences", done, show_progress, "seq") as bar:
         while batch := list(islice(encoded, batch_size)):
             codes = np.stack([c for _, c in batch])
             ids = [(index + i, name) for i, (name, _) in enumerate(batch)]

@@ -151,7 +151,7 @@ def in_silico_mutagenesis(
     total = _count(codes, start, end, n_bases, runner.n_letters)
     size = max(batch_size, 512) if engine else batch_size
     chunks = mutations(codes, start, end, n_bases, runner.n_letters)
-    with progress(total, "ISM", done, show_progress) as bar:
+    with progress(total, "ISM", done, show_progress, "mutant") as bar:
         for positions, letters in _batches(chunks, size, done):
             starts, window = _windows(codes, positions, letters)
             if ref_state is not None:

@@ -107,6 +107,12 @@ def _parse(line: str, number: int, name: str, strand_index: int | None) -> VcfRe
     return VcfRecord(number, line, chrom, int(pos), ident, ref, alts, strand)
 
 
+def count_records(path: str | Path) -> int:
+    """Count the data lines of a VCF (for progress bars)."""
+    with open_text(path) as handle:
+        return sum(1 for line in handle if line.strip() and not line.startswith("#"))
+
+
 def chrom_resolver(chroms: Iterable[str]):
     """Return a function mapping a chromosome name to the reference's name for it, or None.
 

@@ -258,7 +258,7 @@ def predict_variants(
         placer = _Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
         records = iter(_skip_rows(placer.records(vcf), done))
-        with progress(total, "variants", 0, show_progress) as bar:
+        with progress(total, "VCF records", 0, show_progress, "record") as bar:
             while batch := _take_rows(records, batch_size):
                 out.write([i for r in batch for i in r.ids], _score_batch(runner, batch, kinds))
                 bar.update(len(batch))

@@ -265,6 +265,8 @@ def file_signature(path: str | Path) -> str:
     return f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def progress(total: int | None, desc: str, initial: int = 0, enabled: bool = True) -> tqdm:
-    """Return a tqdm progress bar over rows (sequences, mutants or variants)."""
-    return tqdm(total=total, desc=desc, initial=initial, unit="row", disable=not enabled)
+def progress(
+    total: int | None, desc: str, initial: int = 0, enabled: bool = True, unit: str = "row"
+) -> tqdm:
+    """Return a tqdm progress bar (over sequences, mutants or VCF records)."""
+    return tqdm(total=total, desc=desc, initial=initial, unit=unit, disable=not enabled)
