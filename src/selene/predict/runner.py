@@ -99,9 +99,10 @@ class ModelRunner:
         self.complement = None if complement is None else torch.as_tensor(complement)
         self.activation = activation
         self.precision = precision
-        self.engine = (
-            LocalEngine.build(self.net, sequence_length, n_letters) if layer_local else None
-        )
+        self.engine = None
+        if layer_local:
+            with self._float32():  # the engine is checked in float32
+                self.engine = LocalEngine.build(self.net, sequence_length, n_letters)
 
     def one_hot(self, codes: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device."""
@@ -124,7 +125,7 @@ class ModelRunner:
         """Layer-local references for codes ``(R, L)`` (requires :attr:`engine`)."""
         assert self.engine is not None
         codes = torch.as_tensor(codes).to(self.device)
-        with self._autocast():
+        with self._precision():
             fwd = self.engine.reference(self.one_hot(codes))
             rev = None
             if self.mode:
@@ -146,7 +147,7 @@ class ModelRunner:
         """
         assert self.engine is not None
         codes = torch.as_tensor(window).to(self.device)
-        with self._autocast():
+        with self._precision():
             raw = self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
             raw_rc = None
             if ref.reverse is not None:
@@ -157,16 +158,23 @@ class ModelRunner:
 
     def _raw(self, codes: torch.Tensor) -> torch.Tensor:
         x = self.one_hot(codes)
-        with torch.inference_mode(), self._autocast():
+        with torch.inference_mode(), self._precision():
             if self.engine is not None:
                 return self.engine.forward(x)
             return self.net(x)
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
+    def _precision(self) -> contextlib.AbstractContextManager:
         dtype = _PRECISIONS[self.precision]
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=dtype)
+        if dtype is not None:
+            return torch.autocast(self.device.type, dtype=dtype)
+        return self._float32()
+
+    def _float32(self) -> contextlib.AbstractContextManager:
+        # No TF32 in CUDA convolutions: float32 results as on the CPU (and the engine's check
+        # against full passes holds).
+        if self.device.type == "cuda":
+            return torch.backends.cudnn.flags(enabled=True, allow_tf32=False)
+        return contextlib.nullcontext()
 
     def _combine(self, raw: torch.Tensor, raw_rc: torch.Tensor | None) -> Outputs:
         raw, act = raw.float(), _ACTIVATIONS[self.activation]
