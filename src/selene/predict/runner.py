@@ -19,7 +19,6 @@ from torch import nn
 
 from selene.models.strand import NonStrandSpecific, mean_probability_logit
 from selene.predict.local import LocalEngine, Reference
-from selene.sequences import codes_to_one_hot
 
 Activation = Literal["sigmoid", "identity", "exp"]
 _ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
@@ -96,6 +95,8 @@ class ModelRunner:
             raise ValueError("averaging over strands needs the alphabet's complement")
         self.net = net.to(self.device).eval()
         self.sequence_length, self.n_letters = sequence_length, n_letters
+        unknown = torch.full((256 - n_letters, n_letters), 1.0 / n_letters)
+        self._table = torch.cat([torch.eye(n_letters), unknown]).to(self.device)
         self.complement = None if complement is None else torch.as_tensor(complement)
         self.activation = activation
         self.precision = precision
@@ -105,9 +106,14 @@ class ModelRunner:
                 self.engine = LocalEngine.build(self.net, sequence_length, n_letters)
 
     def one_hot(self, codes: np.ndarray | torch.Tensor) -> torch.Tensor:
-        """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device."""
+        """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device.
+
+        As :func:`selene.sequences.codes_to_one_hot` (unknown: ``1 / A`` in every row), built
+        by one table lookup into a channels-last layout, which the layer-local engine takes
+        without a copy.
+        """
         tensor = torch.as_tensor(codes).to(self.device, non_blocking=True)
-        return codes_to_one_hot(tensor, self.n_letters)
+        return self._table[tensor.long()].permute(0, 2, 1)
 
     def reverse_complement(self, codes: torch.Tensor) -> torch.Tensor:
         """Reverse-complement codes ``(N, L)`` (on their device)."""
@@ -161,7 +167,7 @@ class ModelRunner:
         with torch.inference_mode(), self._precision():
             if self.engine is not None:
                 return self.engine.forward(x)
-            return self.net(x)
+            return self.net(x.contiguous())
 
     def _precision(self) -> contextlib.AbstractContextManager:
         dtype = _PRECISIONS[self.precision]
