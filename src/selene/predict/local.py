@@ -34,6 +34,52 @@ def _nchw(x: torch.Tensor) -> torch.Tensor:
     return x.permute(0, 2, 1).unsqueeze(2)
 
 
+class _Rows:
+    """Which reference each mutant reads; skips the gather when it is each reference once."""
+
+    def __init__(self, index: np.ndarray, n_refs: int, device: torch.device) -> None:
+        self.identity = len(index) == n_refs and bool((index == np.arange(n_refs)).all())
+        self.tensor = torch.as_tensor(index, device=device)
+
+    def take(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.identity else x[self.tensor]
+
+
+def _window(
+    acts: torch.Tensor, left: int, rows: _Rows, first: np.ndarray, width: int
+) -> torch.Tensor:
+    """Return the reference activations over ``[first, first + width)`` of each mutant."""
+    if (first == first[0]).all():  # a slice, then the rows: no gather over whole sequences
+        start = int(first[0]) + left
+        return rows.take(acts[:, start : start + width])
+    columns = torch.as_tensor(first[:, None] + left + np.arange(width), device=acts.device)
+    return acts[rows.tensor[:, None], columns]
+
+
+def _overlay(
+    acts: torch.Tensor, left: int, rows: _Rows, first: np.ndarray, width: int,
+    t: torch.Tensor, off: np.ndarray, t_width: int,
+) -> torch.Tensor:  # fmt: skip
+    """Return each mutant's layer input over ``[first, first + width)``.
+
+    That is the reference's activations with the mutant's own values ``t`` (which cover
+    ``[off, off + t_width)``) written in.
+    """
+    base = _window(acts, left, rows, first, width)
+    if (first == first[0]).all() and (off == off[0]).all():  # slices and one concatenation
+        a = int(max(off[0] - first[0], 0))
+        b = int(min(off[0] + t_width - first[0], width))
+        c = a + int(first[0] - off[0])
+        if b <= a:  # the mutant's values lie outside this window
+            return base.clone()
+        return torch.cat([base[:, :a], t[:, c : c + b - a].to(base.dtype), base[:, b:]], dim=1)
+    src = first[:, None] + np.arange(width) - off[:, None]
+    inside = torch.as_tensor((src >= 0) & (src < t_width), device=acts.device)
+    src_t = torch.as_tensor(np.clip(src, 0, t_width - 1), device=acts.device)
+    moved = torch.gather(t, 1, src_t[..., None].expand(-1, -1, t.shape[2]))
+    return torch.where(inside[..., None], moved.to(base.dtype), base)
+
+
 @dataclass
 class Reference:
     """Activations of reference sequences: the input of each windowed layer, then the output."""
@@ -142,19 +188,14 @@ class LocalEngine:
         torch.Tensor, shape (M, F)
         """
         device = window.device
-        rows = torch.as_tensor(ref_index, device=device)
-        t, off, width = (
-            window.permute(0, 2, 1),
-            np.asarray(starts, dtype=np.int64),
-            window.shape[2],
-        )
-        stored = 0
+        rows = _Rows(np.asarray(ref_index, dtype=np.int64), len(ref.output), device)
+        t, off = window.permute(0, 2, 1), np.asarray(starts, dtype=np.int64)
+        width, stored = window.shape[2], 0
         for layer in self.layers:
             if layer.pointwise:
                 t = _blc(layer.fn(_nchw(t.contiguous())))
                 continue
-            acts = ref.acts[stored]
-            n_out = layer.out_length(acts.shape[1])
+            n_out = layer.out_length(ref.acts[stored].shape[1])
             left = layer.pad[0]
             lo = np.clip(-((layer.span - 1 - off - left) // layer.stride), 0, n_out - 1)
             hi = np.clip((off + width - 1 + left) // layer.stride, 0, n_out - 1)
@@ -162,29 +203,24 @@ class LocalEngine:
             out_off = np.clip(np.minimum(lo, n_out - out_width), 0, None)
             first = out_off * layer.stride - left
             in_width = (out_width - 1) * layer.stride + layer.span
-            span = np.arange(in_width)
             padded = self._padded_act(ref, stored, layer)
-            base = padded[
-                rows[:, None], torch.as_tensor(first[:, None] + left + span, device=device)
-            ]
-            src = first[:, None] + span - off[:, None]
-            inside = torch.as_tensor((src >= 0) & (src < width), device=device)
-            src_t = torch.as_tensor(np.clip(src, 0, width - 1), device=device)
-            moved = torch.gather(t, 1, src_t[..., None].expand(-1, -1, t.shape[2]))
-            t = _blc(layer.fn(_nchw(torch.where(inside[..., None], moved, base))))
+            inp = _overlay(padded, left, rows, first, in_width, t, off, width)
+            t = _blc(layer.fn(_nchw(inp)))
             off, width, stored = out_off, out_width, stored + 1
         final = ref.acts[-1]
-        positions = torch.as_tensor(off[:, None] + np.arange(width), device=device)
         if self._weight is not None and ref.linear is not None:
-            delta = (t - final[rows[:, None], positions]).reshape(len(off), -1)
-            out = ref.linear[rows].clone()
+            delta = (t - _window(final, 0, rows, off, width)).reshape(len(off), -1)
+            base = rows.take(ref.linear)
+            if (off == off[0]).all():  # one offset: one matrix product
+                weight = self._weight[off[0] : off[0] + width].reshape(delta.shape[1], -1)
+                return self.tail(torch.addmm(base, delta, weight.to(delta.dtype)))
+            out = base.clone()
             for start in np.unique(off):
                 which = torch.as_tensor(np.flatnonzero(off == start), device=device)
                 weight = self._weight[start : start + width].reshape(delta.shape[1], -1)
                 out.index_put_((which,), delta[which] @ weight.to(delta.dtype), accumulate=True)
             return self.tail(out)
-        full = final[rows].clone()
-        full.scatter_(1, positions[..., None].expand(-1, -1, t.shape[2]), t.to(full.dtype))
+        full = _overlay(final, 0, rows, np.zeros_like(off), final.shape[1], t, off, width)
         return self._head(full)
 
     def _head(self, blc: torch.Tensor) -> torch.Tensor:
