@@ -275,12 +275,18 @@ class LocalEngine:
         mutated = x[torch.as_tensor(ref_index)].clone()
         for i, s in enumerate(starts):
             mutated[i, :, s : s + width] = window[i]
+        pairs = []
         with torch.inference_mode():
-            expected_ref, expected_mut = net(x), net(mutated)
+            expected_ref = net(x)
             ref = self.reference(x)
-            got_full, got_mut = self.forward(x), self.mutants(ref, ref_index, starts, window)
+            pairs += [(self.forward(x), expected_ref), (ref.output, expected_ref)]
+            pairs.append((self.mutants(ref, ref_index, starts, window), net(mutated)))
+            for i in (0, 1):  # mutants sharing one offset (sliced path), at each end
+                edge = x[torch.as_tensor(ref_index[:2])].clone()
+                edge[:, :, starts[i] : starts[i] + width] = window[:2]
+                got = self.mutants(ref, ref_index[:2], starts[[i, i]], window[:2])
+                pairs.append((got, net(edge)))
         scale = 1e-4 * (1.0 + float(expected_ref.abs().max()))
-        pairs = ((got_full, expected_ref), (ref.output, expected_ref), (got_mut, expected_mut))
         return all(
             got.shape == want.shape and float((got - want).abs().max()) <= scale
             for got, want in pairs
