@@ -153,3 +153,12 @@ def test_reduced_precision_runs(analysis) -> None:
     np.testing.assert_allclose(bf16.get_predictions(SEQ), analysis.get_predictions(SEQ), atol=2e-2)
     with pytest.raises(ValueError, match="precision must be one of"):
         AnalyzeSequences(DeepSEA(200, 4), None, 200, FEATURES, precision="8")
+
+
+def test_model_signature_covers_scalar_buffers() -> None:
+    from selene.predict.model import model_signature
+
+    bn = torch.nn.BatchNorm1d(3)  # num_batches_tracked is a 0-d tensor
+    before = model_signature(bn)
+    bn.running_mean += 1
+    assert model_signature(bn) != before

@@ -84,5 +84,5 @@ def model_signature(net: nn.Module, *extra: object) -> str:
     digest = hashlib.sha1(repr(extra).encode())
     for name, tensor in net.state_dict().items():
         digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
     return digest.hexdigest()
