@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from selene.predict import scores
+from selene.predict.model import complement_codes
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.vcf import VcfRecord, chrom_resolver
 from selene.predict.writers import OutputSet, progress
@@ -121,10 +122,10 @@ class _Placer:
         self.end_radius = length // 2
         self.alphabet = "".join(genome.BASES_ARR)
         self.unk = len(self.alphabet)
-        comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
-        self.complement = np.array(
-            [self.alphabet.index(comp[b]) for b in self.alphabet] + [self.unk], dtype=np.uint8
-        )
+        complement = complement_codes(self.alphabet)
+        if complement is None:
+            raise ValueError(f"variant effect prediction needs a DNA alphabet, got {self.alphabet}")
+        self.complement = complement
         self.resolve = chrom_resolver(genome.get_chrs())
         self.na, self.mismatches = na, mismatches
         self.score_mismatches, self.require_strand = score_mismatches, require_strand
