@@ -124,7 +124,7 @@ class _Placer:
         self.unk = len(self.alphabet)
         complement = complement_codes(self.alphabet)
         if complement is None:
-            raise ValueError(f"variant effect prediction needs a DNA alphabet, got {self.alphabet}")
+            raise ValueError(f"VEP needs a DNA alphabet (ACGT), got {self.alphabet!r}")
         self.complement = complement
         self.resolve = chrom_resolver(genome.get_chrs())
         self.na, self.mismatches = na, mismatches
