@@ -14,10 +14,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 import torch.nn.functional as F
 from torch import fx, nn
+from torch.fx.node import map_aggregate
 
 _POINTWISE_MODULES = (
     nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
@@ -133,7 +135,7 @@ def _constant_args(node: fx.Node, first: fx.Node) -> bool:
     return (
         bool(node.args)
         and node.args[0] is first
-        and not any(isinstance(a, fx.Node) for a in fx.node.map_aggregate(rest, lambda x: x))
+        and not any(isinstance(a, fx.Node) for a in map_aggregate(rest, lambda x: x))
     )
 
 
@@ -145,7 +147,7 @@ def _as_layer(gm: fx.GraphModule, node: fx.Node, source: fx.Node) -> Layer | Non
         return _module_layer(gm.get_submodule(str(node.target)))
     if node.op == "call_function" and node.target in _POINTWISE_FUNCTIONS:
         kwargs.pop("inplace", None)
-        fn = node.target
+        fn = cast(Callable[..., torch.Tensor], node.target)
         return Layer(fn=lambda x: fn(x, *args, **kwargs), monotone=fn in _MONOTONE_FUNCTIONS)
     if node.op == "call_function" and node.target is F.dropout:
         return _IDENTITY
@@ -189,7 +191,7 @@ def _conv_layer(conv: nn.Conv1d) -> Layer | None:
     elif conv.padding == "valid":
         pad = (0, 0)
     else:
-        pad = (conv.padding[0], conv.padding[0])
+        pad = (int(conv.padding[0]), int(conv.padding[0]))
     weight = conv.weight.detach().unsqueeze(2).contiguous(memory_format=torch.channels_last)
     bias = None if conv.bias is None else conv.bias.detach()
     groups = conv.groups
@@ -284,7 +286,8 @@ def _leading_linear(
     if not is_flatten or len(flat.users) != 1:
         return None, None
     lin = next(iter(flat.users))
-    if lin.op != "call_module" or not isinstance(gm.get_submodule(str(lin.target)), nn.Linear):
+    linear = gm.get_submodule(str(lin.target)) if lin.op == "call_module" else None
+    if not isinstance(linear, nn.Linear):
         return None, None
     tail = _graph_after(gm, lin)
-    return (gm.get_submodule(str(lin.target)), tail) if tail is not None else (None, None)
+    return (linear, tail) if tail is not None else (None, None)

@@ -74,11 +74,11 @@ def predict_regions(
                     list(chroms),
                     mids - start_radius,
                     mids + end_radius,
-                    np.array(strands) == "-",
+                    np.asarray([s == "-" for s in strands]),
                     pad=True,
                 )
-                unknown = (codes >= len(genome.BASES_ARR)).any(axis=1)
-                ids = [(*row, bool(u)) for row, u in zip(batch, unknown, strict=True)]
+                unknown = np.asarray(codes >= len(genome.BASES_ARR)).any(axis=1)
+                ids = [(*row, bool(unknown[i])) for i, row in enumerate(batch)]
                 out.write(ids, scores.predictions(runner.outputs(codes)))
                 bar.update(len(batch))
     out.finish()

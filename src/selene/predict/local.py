@@ -207,19 +207,19 @@ class LocalEngine:
             inp = _overlay(padded, left, rows, first, in_width, t, off, width)
             t = _blc(layer.fn(_nchw(inp)))
             off, width, stored = out_off, out_width, stored + 1
-        final = ref.acts[-1]
-        if self._weight is not None and ref.linear is not None:
+        final, tail = ref.acts[-1], self.tail
+        if self._weight is not None and ref.linear is not None and tail is not None:
             delta = (t - _window(final, 0, rows, off, width)).reshape(len(off), -1)
             base = rows.take(ref.linear)
             if (off == off[0]).all():  # one offset: one matrix product
                 weight = self._weight[off[0] : off[0] + width].reshape(delta.shape[1], -1)
-                return self.tail(torch.addmm(base, delta, weight.to(delta.dtype)))
+                return tail(torch.addmm(base, delta, weight.to(delta.dtype)))
             out = base.clone()
             for start in np.unique(off):
                 which = torch.as_tensor(np.flatnonzero(off == start), device=device)
                 weight = self._weight[start : start + width].reshape(delta.shape[1], -1)
                 out.index_put_((which,), delta[which] @ weight.to(delta.dtype), accumulate=True)
-            return self.tail(out)
+            return tail(out)
         full = _overlay(final, 0, rows, np.zeros_like(off), final.shape[1], t, off, width)
         return self._head(full)
 
@@ -229,6 +229,8 @@ class LocalEngine:
         return self.head(blc.permute(0, 2, 1).contiguous())
 
     def _linear(self, blc: torch.Tensor) -> torch.Tensor:
+        if self._weight is None:
+            raise RuntimeError("this engine has no leading linear layer")
         flat = blc.reshape(blc.shape[0], -1)
         out = flat @ self._weight.reshape(flat.shape[1], -1).to(flat.dtype)
         bias = None if self.linear is None else self.linear.bias

@@ -202,17 +202,18 @@ def _score_batch(runner: ModelRunner, batch: list[_Record], kinds: list[str]) ->
     engine = runner.engine is not None and bool(local)
     if not engine:  # substitutions become whole windows too
         for i, s, c in local:
-            full[i] = refs[rows[i]].copy()
-            full[i][s : s + len(c)] = c
+            window = refs[rows[i]].copy()
+            window[s : s + len(c)] = c
+            full[i] = window
     whole = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
-    stacked = np.concatenate([refs, *(full[i][None] for i in whole)])
+    stacked = np.concatenate([refs, *(full[i][None] for i in whole)])  # type: ignore[index]
     state = runner.reference(stacked) if engine else None
-    both = runner.reference_outputs(state) if state else runner.outputs(stacked)
+    both = runner.reference_outputs(state) if state is not None else runner.outputs(stacked)
     n_refs = len(refs)
     alt_index = np.zeros(len(rows), dtype=np.int64)
     alt_index[whole] = n_refs + np.arange(len(whole))
     parts = [both]
-    if engine:
+    if state is not None:
         widths: dict[int, list] = {}
         for i, s, c in local:
             widths.setdefault(len(c), []).append((i, s, c))
@@ -222,9 +223,10 @@ def _score_batch(runner: ModelRunner, batch: list[_Record], kinds: list[str]) ->
             windows = np.stack([c for *_, c in items])
             parts.append(runner.mutants(state, rows[which], starts, windows))
             alt_index[which] = sum(len(p.predictions) for p in parts[:-1]) + np.arange(len(items))
+    logits = [p.logits for p in parts if p.logits is not None]
     alt_all = Outputs(
         torch.cat([p.predictions for p in parts]),
-        None if any(p.logits is None for p in parts) else torch.cat([p.logits for p in parts]),
+        torch.cat(logits) if len(logits) == len(parts) else None,
     )
     return scores.scores(kinds, _rows(alt_all, alt_index), _rows(both, rows))
 

@@ -190,7 +190,7 @@ class OutputSet:
             else:
                 try:
                     with h5py.File(path, "r") as handle:
-                        counts.append(handle["data"].shape[0])
+                        counts.append(_dataset(handle).shape[0])
                 except (OSError, KeyError):  # a file cut mid-write cannot be trusted
                     return 0
         if self.labels is not None:
@@ -205,9 +205,16 @@ class OutputSet:
                 _truncate_lines(path, rows + 1 + (kind in self.preamble))
             else:
                 with h5py.File(path, "a") as handle:
-                    handle["data"].resize(rows, axis=0)
+                    _dataset(handle).resize(rows, axis=0)
         if self.labels is not None:
             _truncate_lines(self.labels, rows + 1)
+
+
+def _dataset(handle: h5py.File) -> h5py.Dataset:
+    dataset = handle["data"]
+    if not isinstance(dataset, h5py.Dataset):
+        raise KeyError(f"{handle.filename} holds no 'data' matrix")
+    return dataset
 
 
 def _id_line(row: Sequence[object]) -> str:
@@ -226,7 +233,7 @@ def _append_tsv(path: Path, ids: Sequence[Sequence[object]], data: np.ndarray, f
 def _append_h5(path: Path, data: np.ndarray) -> None:
     # Open and close per chunk, so an interrupted run leaves a readable file behind.
     with h5py.File(path, "a") as handle:
-        dataset = handle["data"]
+        dataset = _dataset(handle)
         start = dataset.shape[0]
         dataset.resize(start + len(data), axis=0)
         dataset[start:] = data
