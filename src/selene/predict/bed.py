@@ -77,7 +77,7 @@ def predict_regions(
                     np.asarray([s == "-" for s in strands]),
                     pad=True,
                 )
-                unknown = np.asarray(codes >= len(genome.BASES_ARR)).any(axis=1)
+                unknown = np.asarray((codes >= len(genome.BASES_ARR)).any(axis=1)).reshape(-1)
                 ids = [(*row, bool(unknown[i])) for i, row in enumerate(batch)]
                 out.write(ids, scores.predictions(runner.outputs(codes)))
                 bar.update(len(batch))
