@@ -162,3 +162,33 @@ def test_model_signature_covers_scalar_buffers() -> None:
     before = model_signature(bn)
     bn.running_mean += 1
     assert model_signature(bn) != before
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "hdf5"])
+def test_interrupted_ism_resumes_to_the_same_files(analysis, tmp_path, monkeypatch, fmt) -> None:
+    kinds = ["diffs", "predictions"]
+    analysis.in_silico_mutagenesis(SEQ, kinds, str(tmp_path / "full" / "ism"), output_format=fmt)
+    runner, real, calls = analysis._runner, analysis._runner.mutants, []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "mutants", dying)
+    cut = str(tmp_path / "cut" / "ism")
+    with pytest.raises(KeyboardInterrupt):
+        analysis.in_silico_mutagenesis(SEQ, kinds, cut, output_format=fmt)
+    assert len(calls) == 2  # one batch written, then the interruption
+    monkeypatch.setattr(runner, "mutants", real)
+    analysis.in_silico_mutagenesis(SEQ, kinds, cut, output_format=fmt)
+    names = sorted(p.name for p in (tmp_path / "full").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cut").iterdir())
+    for name in names:
+        a, b = tmp_path / "full" / name, tmp_path / "cut" / name
+        if name.endswith(".h5"):
+            with h5py.File(a) as x, h5py.File(b) as y:
+                assert np.array_equal(x["data"][()], y["data"][()]), name
+        else:
+            assert a.read_bytes() == b.read_bytes(), name
