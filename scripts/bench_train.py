@@ -80,6 +80,26 @@ def bench_selene(data, device: str, steps: int, warmup: int, workers: int) -> di
         functools.partial(torch.optim.SGD, **OPTIMIZER),
         features=sampler.features,
     )
+    return _fit_timed(module, sampler, device, steps, warmup)
+
+
+def bench_demo(data_dir: Path, device: str, steps: int, warmup: int) -> dict:
+    """The demo run's own data and model (conf/: data=demo, model=basset)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
+
+    from selene.utils.config import config_dir, fit_net_to_data
+
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("train", [f"paths.data_dir={data_dir}", "paths.output_dir=."])
+    torch.manual_seed(0)
+    datamodule = instantiate(cfg.data)
+    fit_net_to_data(cfg.model.net, datamodule.n_features, datamodule.sequence_length)
+    module = instantiate(cfg.model, features=datamodule.features)
+    return _fit_timed(module, datamodule, device, steps, warmup)
+
+
+def _fit_timed(module, datamodule, device: str, steps: int, warmup: int) -> dict:
     timer = StepTimer(warmup)
     trainer = pl.Trainer(
         accelerator="gpu" if device == "cuda" else "cpu",
@@ -93,11 +113,11 @@ def bench_selene(data, device: str, steps: int, warmup: int, workers: int) -> di
         enable_model_summary=False,
         callbacks=[timer],
     )
-    trainer.fit(module, datamodule=sampler)
+    trainer.fit(module, datamodule=datamodule)
     # steps after the first measured one: each has a wait before it and a step after it
     total = sum(timer.waits) + sum(timer.steps[1:])
     return {
-        "samples_per_s": BATCH * len(timer.waits) / total,
+        "samples_per_s": datamodule.batch_size * len(timer.waits) / total,
         "data_wait_fraction": sum(timer.waits) / total,
         "step_s": total / len(timer.waits),
     }
@@ -186,6 +206,11 @@ def main() -> None:
     )
     parser.add_argument("--data-dir", type=Path, default=Path(".bench/data/bench_train"))
     parser.add_argument("--skip-sdk", action="store_true", help="do not run selene_sdk")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="also time the demo run (python -m selene.train defaults)",
+    )
     args = parser.parse_args()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     workers = args.num_workers if args.num_workers is not None else (2 if device == "cuda" else 0)
@@ -194,16 +219,19 @@ def main() -> None:
     )
     ours = bench_selene(data, device, args.steps, args.warmup, workers)
     sdk = None if args.skip_sdk else bench_selene_sdk(data, device, args.steps, args.warmup)
+    demo = bench_demo(args.data_dir.parent, device, args.steps, args.warmup) if args.demo else None
     header = f"DeepSEA {LENGTH} bp, {N_FEATURES} features, batch {BATCH}, {device}"
     print(f"{header}, torch threads {torch.get_num_threads()}, selene workers {workers}")
+    if demo is not None:
+        print("demo: the defaults of python -m selene.train (its own model, data and batch)")
     print(f"{'':12}{'samples/s':>12}{'s/step':>10}{'data wait':>11}")
-    for name, result in (("selene", ours), ("selene_sdk", sdk)):
+    for name, result in (("selene", ours), ("selene_sdk", sdk), ("demo", demo)):
         if result is not None:
             print(
                 f"{name:12}{result['samples_per_s']:12.1f}{result['step_s']:10.3f}"
                 f"{result['data_wait_fraction']:11.1%}"
             )
-    summary = {"device": device, "selene": ours, "selene_sdk": sdk}
+    summary = {"device": device, "selene": ours, "selene_sdk": sdk, "demo": demo}
     if sdk is not None:
         summary["speedup"] = ours["samples_per_s"] / sdk["samples_per_s"]
         print(f"speedup (selene / selene_sdk samples/s): {summary['speedup']:.2f}x")

@@ -203,7 +203,8 @@ class SequenceLitModule(pl.LightningModule):
         with_curves = curves and isinstance(metric, BinaryFeatureMetrics)
         result = FeatureScores(names, scores, metric.curves() if with_curves else None)
         for name, value in result.macro().items():
-            self.log(f"{stage}/{name}", value)  # already synced across ranks by compute()
+            # equal on every rank (compute() gathers the states); syncing just says so
+            self.log(f"{stage}/{name}", value, sync_dist=True)
         metric.reset()
         return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ def build_trainer(cfg: DictConfig) -> pl.Trainer:
 
     ``cfg.callbacks`` and ``cfg.logger`` map names to configs; ``null`` entries are skipped.
     """
+    # the run directory holds config.yaml and .hydra/ besides the CSV logger's files
+    warnings.filterwarnings("ignore", message="Experiment logs directory .* is not empty")
     callbacks = [instantiate(c) for c in _configs(cfg.get("callbacks"))]
     loggers = [instantiate(c) for c in _configs(cfg.get("logger"))]
     return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
