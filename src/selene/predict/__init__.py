@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from selene.predict.alleles import VepCounts, alt_window, window_bounds
 from selene.predict.analyze import AnalyzeSequences
 from selene.predict.ism import ISM_COLS, in_silico_mutagenesis, mutations
 from selene.predict.local import LocalEngine
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.vcf import VARIANTEFFECT_COLS, read_vcf
-from selene.predict.vep import VepCounts, alt_window, predict_variants, window_bounds
+from selene.predict.vep import predict_variants
 from selene.predict.writers import SAVE_DATA, OutputSet
 
 __all__ = [

@@ -16,16 +16,15 @@ import torch
 from torch import nn
 
 from selene.predict import bed, fasta, ism, vcf, vep
+from selene.predict.alleles import VepCounts
 from selene.predict.model import complement_codes, load_model, model_signature, read_features
 from selene.predict.runner import ModelRunner
 from selene.predict.writers import (
     OutputSet,
-    check_format,
     check_save_data,
     file_signature,
     fingerprint,
-    labels_path,
-    output_path,
+    selene_outputs,
 )
 from selene.sequences import Genome
 
@@ -254,7 +253,7 @@ class AnalyzeSequences:
         require_strand: bool = False,
         *,
         score_ref_mismatches: bool = False,
-    ) -> vep.VepCounts:
+    ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
         ``predictions`` are written as ``<prefix>.ref_predictions`` and
@@ -282,18 +281,10 @@ class AnalyzeSequences:
 
     # ---- helpers -------------------------------------------------------------------------
     def _outputs(self, prefix, kinds, output_format, columns, source, *options) -> OutputSet:
-        check_format(output_format)
-        files = {}
-        for kind in kinds:
-            side, _, rest = kind.partition("_")
-            if rest == "predictions" and side in ("ref", "alt"):  # VEP: <prefix>.ref_predictions
-                files[kind] = output_path(f"{prefix}.{side}", "predictions", "")
-            else:
-                files[kind] = output_path(prefix, kind, "")
         if os.path.isfile(str(source)):
             source = file_signature(source)
         key = fingerprint(source, columns, kinds, options, self._model_signature(), self.features)
-        return OutputSet(files, columns, self.features, output_format, labels_path(prefix), key)
+        return selene_outputs(prefix, kinds, output_format, columns, self.features, key)
 
     def _model_signature(self) -> str:
         if self._signature is None:

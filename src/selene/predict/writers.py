@@ -53,6 +53,31 @@ def labels_path(prefix: str | Path) -> Path:
     return output_path(prefix, "row_labels", ".txt")
 
 
+def selene_outputs(
+    prefix: str | Path,
+    kinds: Sequence[str],
+    output_format: str,
+    columns: Sequence[str],
+    features: Sequence[str],
+    fingerprint: str = "",
+) -> OutputSet:
+    """Return the :class:`OutputSet` Selene writes under ``prefix``.
+
+    Files are ``<prefix>_<kind>``, except VEP's ``ref_predictions`` / ``alt_predictions``:
+    ``<prefix>.ref_predictions`` / ``<prefix>.alt_predictions``; HDF5 rows are labelled in
+    ``<prefix>_row_labels.txt``.
+    """
+    check_format(output_format)
+    files = {}
+    for kind in kinds:
+        side, _, rest = kind.partition("_")
+        if rest == "predictions" and side in ("ref", "alt"):
+            files[kind] = output_path(f"{prefix}.{side}", "predictions", "")
+        else:
+            files[kind] = output_path(prefix, kind, "")
+    return OutputSet(files, columns, features, output_format, labels_path(prefix), fingerprint)
+
+
 def check_save_data(save_data: Sequence[str] | str) -> list[str]:
     """Return the requested outputs, sorted as Selene sorts them.
 
