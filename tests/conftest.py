@@ -12,7 +12,11 @@ from selene.datasets.synthetic import SyntheticData, make_synthetic
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> SyntheticData:
     """A small reproducible genome (4 x 200 kb, 8 features) with planted motifs."""
     return make_synthetic(
-        tmp_path_factory.mktemp("synthetic"), n_chroms=4, chrom_length=200_000, n_features=8, seed=0
+        tmp_path_factory.mktemp("synthetic"),
+        n_chroms=4,
+        chrom_length=200_000,
+        n_features=8,
+        seed=0,
     )
 
 

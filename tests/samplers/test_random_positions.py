@@ -122,6 +122,23 @@ def test_paths_are_accepted(synthetic):
     assert len(sampler.sample(3)["coords"]["chrom"]) == 3
 
 
+def test_features_list_not_matching_the_target_file_is_refused(synthetic, tmp_path):
+    listed = tmp_path / "features.txt"
+    listed.write_text("".join(f"{f}\n" for f in synthetic.features[:-1]) + "not_in_bed\n")
+    with pytest.raises(
+        ValueError,
+        match=r"1 of the 8 listed features have no interval in .*"
+        r"features.bed.gz, e.g. \['not_in_bed'\]",
+    ):
+        RandomPositionsSampler(
+            str(synthetic.fasta),
+            str(synthetic.features_bed),
+            str(listed),
+            validation_holdout=["chr3"],
+            test_holdout=["chr4"],
+        )
+
+
 def test_errors(make_sampler):
     with pytest.raises(KeyError, match=r"holdout chromosome\(s\) \['chr9'\] not in genome.fa"):
         make_sampler(validation_holdout=["chr9"])

@@ -37,6 +37,7 @@ def test_empty_bed_gives_zeros(tmp_path: Path) -> None:
     path.write_text("# nothing here\n")
     target = GenomicFeatures(path, ["A"])
     np.testing.assert_array_equal(target.get_feature_data("chr1", 0, 10), [0])
+    assert target.absent_features == ["A"]
 
 
 @pytest.mark.parametrize(

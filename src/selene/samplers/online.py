@@ -146,6 +146,13 @@ class OnlineSampler(SamplerDataModule):
         bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
         self.reference_sequence = self._open_reference(reference_sequence)
         self.target, self.features = self._open_target(target_path, features, feature_thresholds)
+        absent = getattr(self.target, "absent_features", [])
+        if absent:  # caught here, before training, rather than learnt as all-negative labels
+            raise ValueError(
+                f"{len(absent)} of the {len(self.features)} listed features have no interval in "
+                f"{getattr(self.target, 'input_path', 'the target file')}, e.g. {absent[:5]}: "
+                "the features list does not match the target file"
+            )
         self._reader = WindowReader(
             self.reference_sequence,
             self.target,

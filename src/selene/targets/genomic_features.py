@@ -98,6 +98,10 @@ class GenomicFeatures(Target):
                 SeleneWarning,
                 stacklevel=3,
             )
+        present = np.zeros(self.n_features, dtype=bool)
+        present[feats[keep]] = True
+        #: Listed features with no interval in the BED: always negative. Samplers refuse them.
+        self.absent_features = [f for f, ok in zip(self.features, present, strict=True) if not ok]
         self._chroms = bed.chroms
         self._chrom_index = {name: i for i, name in enumerate(bed.chroms)}
         self._absent_ok: set[str] = set()  # names checked for a 'chr' prefix mismatch
