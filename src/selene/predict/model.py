@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene import targets
 from selene.models import load_selene_weights
 from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.predict.runner import ends_in_sigmoid
@@ -66,9 +67,7 @@ def read_features(features: Sequence[str] | str | Path | None) -> list[str]:
     """
     if features is None:
         raise ValueError("features is required (a list or a file with one name per line)")
-    if isinstance(features, (str, Path)):
-        return [line.strip() for line in Path(features).read_text().splitlines() if line.strip()]
-    return [str(f) for f in features]
+    return targets.read_features(features)
 
 
 def complement_codes(alphabet: str) -> np.ndarray | None:

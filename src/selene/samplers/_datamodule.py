@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
-
-
-def read_features(features: Sequence[str] | str | Path) -> list[str]:
-    """Feature names from a list, or from a file with one name per line (Selene's format).
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``features`` is a path that does not exist.
-    ValueError
-        If there are no feature names.
-    """
-    if isinstance(features, str | Path):
-        path = Path(features)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"features file not found: {path} (expected one feature name per line, or pass a "
-                "list of names)"
-            )
-        names = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-    else:
-        names = [str(f) for f in features]
-    if not names:
-        raise ValueError(f"no feature names given (features={features!r})")
-    return names
 
 
 class SamplerDataModule(pl.LightningDataModule):

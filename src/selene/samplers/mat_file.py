@@ -17,8 +17,8 @@ import h5py
 import numpy as np
 import scipy.io
 
-from selene.samplers._datamodule import read_features
 from selene.samplers._windows import Batch
+from selene.targets import read_features
 
 __all__ = ["MatFileSampler"]
 

@@ -11,10 +11,11 @@ from typing import Any, Protocol
 import numpy as np
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from selene.samplers._datamodule import SamplerDataModule, read_features
+from selene.samplers._datamodule import SamplerDataModule
 from selene.samplers._datasets import FixedBatches, batch_loader, current_rank, stream_rng, worker
 from selene.samplers._packets import packets
 from selene.samplers._windows import Batch
+from selene.targets import read_features
 
 __all__ = ["FileSampler", "MultiFileSampler"]
 

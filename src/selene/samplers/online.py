@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from torch.utils.data import DataLoader
 
-from selene.samplers._datamodule import SamplerDataModule, read_features
+from selene.samplers._datamodule import SamplerDataModule
 from selene.samplers._datasets import (
     FixedBatches,
     TrainStream,
@@ -21,6 +21,7 @@ from selene.samplers._datasets import (
 from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet, bin_offsets
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
+from selene.targets import read_features
 
 __all__ = ["OnlineSampler"]
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from selene.targets.features import read_features
 from selene.targets.genomic_features import GenomicFeatures
 from selene.targets.target import Target
 
-__all__ = ["GenomicFeatures", "Target"]
+__all__ = ["GenomicFeatures", "Target", "read_features"]

@@ -8,44 +8,14 @@ intervals covers *more* bases than that count; the helpers here reproduce that a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from numbers import Real
-from pathlib import Path
 
 import numpy as np
 
 from selene.utils.warnings import SeleneWarning
 
 Thresholds = float | Mapping[str, float] | Callable[[str], float] | None
-
-
-def read_features(features: Sequence[str] | str | Path) -> list[str]:
-    """Feature names from a list, or from a file with one name per line.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``features`` is a path that does not exist.
-    ValueError
-        If there are no names, or a name is repeated.
-    """
-    if isinstance(features, str | Path):
-        path = Path(features)
-        if not path.is_file():
-            raise FileNotFoundError(f"features file not found: {path}")
-        names = [line.strip() for line in path.read_text().splitlines()]
-        names = [n for n in names if n]
-        where = f" in {path}"
-    else:
-        names = [str(f) for f in features]
-        where = ""
-    if not names:
-        raise ValueError(f"the features list is empty{where}: give at least one feature name")
-    if len(set(names)) != len(names):
-        seen: set[str] = set()
-        dup = next(n for n in names if n in seen or seen.add(n))
-        raise ValueError(f"feature {dup!r} is listed more than once{where}; names must be unique")
-    return names
 
 
 def resolve_thresholds(thresholds: Thresholds, features: list[str]) -> np.ndarray | None:

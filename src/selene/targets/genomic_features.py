@@ -11,7 +11,8 @@ import numpy as np
 
 from selene.targets import _kernels
 from selene.targets._bed import index_intervals, read_bed
-from selene.targets._thresholds import Thresholds, min_overlap, read_features, resolve_thresholds
+from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
+from selene.targets.features import read_features
 from selene.targets.target import Target
 from selene.utils.warnings import SeleneWarning
 
