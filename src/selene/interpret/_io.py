@@ -64,6 +64,17 @@ def read_feature_names(features: Sequence[str] | str | Path) -> list[str]:
     return [str(f) for f in features]
 
 
+def feature_column(features: Sequence[str], feature: str | int, what: str) -> int:
+    """Column of ``feature`` (a name, or an index) among ``features`` of ``what`` (for errors)."""
+    if isinstance(feature, (int, np.integer)):
+        if not -len(features) <= feature < len(features):
+            raise IndexError(f"feature index {feature} out of range for {len(features)}")
+        return int(feature) % len(features)
+    if feature not in features:
+        raise KeyError(f"feature {feature!r} not in {what}; known: {list(features)[:5]}...")
+    return list(features).index(feature)
+
+
 def read_output(
     path: str | Path, known_ids: Sequence[str], features: Sequence[str] | str | Path | None = None
 ) -> RawOutput:

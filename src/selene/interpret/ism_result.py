@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from selene.interpret._io import read_output
+from selene.interpret._io import feature_column, read_output
 from selene.interpret._plotting import DNA, UNKNOWN, check_alphabet
 
 ISM_COLUMNS = ("pos", "ref", "alt")
@@ -180,15 +180,7 @@ class ISMResult:
 
     def feature_index(self, feature: str | int) -> int:
         """Column of ``feature`` (a name, or an index) in ``values``."""
-        if isinstance(feature, (int, np.integer)):
-            if not -len(self.features) <= feature < len(self.features):
-                raise IndexError(f"feature index {feature} out of range for {len(self.features)}")
-            return int(feature) % len(self.features)
-        if feature not in self.features:
-            raise KeyError(
-                f"feature {feature!r} not in this result; known: {self.features[:5]}..."
-            )
-        return self.features.index(feature)
+        return feature_column(self.features, feature, "this result")
 
     def score_matrix(
         self, feature: str | int, reference_mask: float | None = None, dtype: Any = np.float64

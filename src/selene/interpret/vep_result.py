@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from selene.interpret._io import read_output
+from selene.interpret._io import feature_column, read_output
 
 VEP_COLUMNS = ("chrom", "pos", "name", "ref", "alt", "strand", "ref_match", "contains_unk")
 
@@ -80,15 +80,7 @@ class VariantScores:
 
     def feature_index(self, feature: str | int) -> int:
         """Column of ``feature`` (a name, or an index) in ``values``."""
-        if isinstance(feature, (int, np.integer)):
-            if not -len(self.features) <= feature < len(self.features):
-                raise IndexError(f"feature index {feature} out of range for {len(self.features)}")
-            return int(feature) % len(self.features)
-        if feature not in self.features:
-            raise KeyError(
-                f"feature {feature!r} not in these scores; known: {self.features[:5]}..."
-            )
-        return self.features.index(feature)
+        return feature_column(self.features, feature, "these scores")
 
     def scores(self, feature: str | int | None = None) -> np.ndarray:
         """Scores of one feature, shape (N,); None: each variant's largest ``|score|``."""
