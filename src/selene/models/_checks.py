@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from numbers import Integral
 
 import torch
+from torch import nn
 
 #: One layer of a conv/pool stack, as it changes the length: ``("conv", kernel_size)`` (no
 #: padding, stride 1) or ``("pool", kernel_size)`` (stride = kernel size, floor).
@@ -70,3 +71,30 @@ def check_input(model: str, x: torch.Tensor, sequence_length: int, n_letters: in
         f"{model} expects one-hot input of shape (N, {n_letters}, {sequence_length}), "
         f"got {tuple(x.shape)}{hint}"
     )
+
+
+class ConvClassifier(nn.Module):
+    """Base of the architectures that are a ``conv_net`` followed by a dense ``classifier``.
+
+    Subclasses build ``conv_net`` and ``classifier`` (Selene's submodule names) and set
+    ``sequence_length``; the forward pass checks the input and flattens between the two.
+    """
+
+    sequence_length: int
+    conv_net: nn.Module
+    classifier: nn.Module
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (N, 4, sequence_length)
+            One-hot sequences.
+
+        Returns
+        -------
+        torch.Tensor, shape (N, n_targets)
+        """
+        check_input(type(self).__name__, x, self.sequence_length)
+        return self.classifier(self.conv_net(x).flatten(1))

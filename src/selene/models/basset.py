@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from selene.models._checks import check_input, check_sequence_length, positive_int
+from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
 
 _LAYERS = [("conv", 19), ("pool", 3), ("conv", 11), ("pool", 4), ("conv", 7), ("pool", 4)]
 
 
-class Basset(nn.Module):
+class Basset(ConvClassifier):
     """Three convolutions (300 x 19, 200 x 11, 200 x 7) and two dense layers of 1000 units.
 
     Each convolution is followed by batch norm, ReLU and max pooling (widths 3, 4, 4); each
@@ -62,18 +61,3 @@ class Basset(nn.Module):
             nn.Dropout(0.3),
             nn.Linear(1000, n_targets),
         )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
-        check_input("Basset", x, self.sequence_length)
-        return self.classifier(self.conv_net(x).flatten(1))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from selene.models._checks import check_input, check_sequence_length, positive_int
+from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
 
 _CONV, _POOL = 8, 4
 _LAYERS = [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
 _LAYERS += [("conv", _CONV)] * 2
 
 
-class DeeperDeepSEA(nn.Module):
+class DeeperDeepSEA(ConvClassifier):
     """Six convolutions (2 x 320, 2 x 480, 2 x 960 filters of width 8) and two dense layers.
 
     As ``selene_sdk.utils.DeeperDeepSEA`` defines it (batch norm after each block and in the
@@ -64,18 +63,3 @@ class DeeperDeepSEA(nn.Module):
             nn.BatchNorm1d(n_targets),
             nn.Linear(n_targets, n_targets),
         )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
-        check_input("DeeperDeepSEA", x, self.sequence_length)
-        return self.classifier(self.conv_net(x).flatten(1))

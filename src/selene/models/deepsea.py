@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from selene.models._checks import check_input, check_sequence_length, positive_int
+from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
 
 _CONV, _POOL = 8, 4
 _LAYERS = [("conv", _CONV), ("pool", _POOL), ("conv", _CONV), ("pool", _POOL), ("conv", _CONV)]
 
 
-class DeepSEA(nn.Module):
+class DeepSEA(ConvClassifier):
     """DeepSEA: three convolutions (320, 480, 960 filters of width 8) and two dense layers.
 
     Layer names and shapes follow Selene's ``models/deepsea.py``, so its state dicts load;
@@ -55,18 +54,3 @@ class DeepSEA(nn.Module):
             nn.ReLU(inplace=True),
             nn.Linear(n_targets, n_targets),
         )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
-        check_input("DeepSEA", x, self.sequence_length)
-        return self.classifier(self.conv_net(x).flatten(1))

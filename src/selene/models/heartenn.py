@@ -5,14 +5,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from selene.models._checks import check_input, check_sequence_length, positive_int
+from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
 
 _CONV, _POOL = 8, 4
 _LAYERS = [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
 _LAYERS += [("conv", _CONV)] * 2
 
 
-class HeartENN(nn.Module):
+class HeartENN(ConvClassifier):
     """Six convolutions (2 x 60, 2 x 80, 2 x 240 filters of width 8) and two dense layers.
 
     Layer names and shapes follow Selene's ``models/heartenn.py``, so its state dicts load;
@@ -72,7 +72,7 @@ class HeartENN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
+        """Logits for a batch, after capping the weight norms (as Selene does every pass).
 
         Parameters
         ----------
@@ -83,10 +83,9 @@ class HeartENN(nn.Module):
         -------
         torch.Tensor, shape (N, n_targets)
         """
-        check_input("HeartENN", x, self.sequence_length)
         if self.max_norm is not None:
             self._renorm(self.max_norm)
-        return self.classifier(self.conv_net(x).flatten(1))
+        return super().forward(x)
 
     def _renorm(self, max_norm: float) -> None:
         # On ``.data``, as Selene does: a constraint, not part of the graph, and it must not
