@@ -6,10 +6,7 @@ import torch
 from torch import nn
 
 from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
-
-_CONV, _POOL = 8, 4
-_LAYERS = [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
-_LAYERS += [("conv", _CONV)] * 2
+from selene.models.deeper_deepsea import PAIRED_LAYERS, paired_conv_net
 
 
 class HeartENN(ConvClassifier):
@@ -37,33 +34,13 @@ class HeartENN(ConvClassifier):
 
     def __init__(self, sequence_length: int, n_targets: int, max_norm: float | None = 0.9) -> None:
         super().__init__()
-        self._n_channels = check_sequence_length("HeartENN", sequence_length, _LAYERS)
+        self._n_channels = check_sequence_length("HeartENN", sequence_length, PAIRED_LAYERS)
         self.sequence_length = int(sequence_length)
         self.n_targets = n_targets = positive_int("HeartENN", "n_targets", n_targets)
         if max_norm is not None and not max_norm > 0:
             raise ValueError(f"HeartENN: max_norm must be positive or None, got {max_norm!r}")
         self.max_norm = max_norm
-        self.conv_net = nn.Sequential(
-            nn.Conv1d(4, 60, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.Conv1d(60, 60, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.MaxPool1d(kernel_size=_POOL, stride=_POOL),
-            nn.BatchNorm1d(60),
-            nn.Conv1d(60, 80, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.Conv1d(80, 80, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.MaxPool1d(kernel_size=_POOL, stride=_POOL),
-            nn.BatchNorm1d(80),
-            nn.Dropout(p=0.4),
-            nn.Conv1d(80, 240, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.Conv1d(240, 240, kernel_size=_CONV),
-            nn.ReLU(inplace=True),
-            nn.BatchNorm1d(240),
-            nn.Dropout(p=0.6),
-        )
+        self.conv_net = paired_conv_net((60, 80, 240), (0.4, 0.6))
         self.classifier = nn.Sequential(
             nn.Linear(240 * self._n_channels, n_targets),
             nn.ReLU(inplace=True),
