@@ -7,7 +7,9 @@ from torch import nn
 from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
 
 _CONV, _POOL = 8, 4
-PAIRED_LAYERS = [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
+PAIRED_LAYERS = (
+    [("conv", _CONV)] * 2 + [("pool", _POOL)] + [("conv", _CONV)] * 2 + [("pool", _POOL)]
+)
 PAIRED_LAYERS += [("conv", _CONV)] * 2
 
 
