@@ -39,8 +39,10 @@ def test_heatmap_on_given_axes_with_mask_and_vmax():
 
 
 def test_heatmap_accepts_tensors_and_protein_alphabet():
-    heatmap(torch.tensor(SCORES, requires_grad=True), colorbar=False)
-    heatmap(RNG.normal(size=(5, 20)), "ACDEF", alphabet="ACDEFGHIKLMNPQRSTVWY")
+    ax = heatmap(torch.tensor(SCORES, requires_grad=True), colorbar=False)
+    assert ax.images and ax.images[0].get_array().shape == SCORES.T.shape
+    ax = heatmap(RNG.normal(size=(5, 20)), "ACDEF", alphabet="ACDEFGHIKLMNPQRSTVWY")
+    assert ax.images[0].get_array().shape == (20, 5)
 
 
 @pytest.mark.parametrize("plot", [heatmap, sequence_logo])
@@ -96,7 +98,8 @@ def test_sequence_logo_stacks_negatives_below_zero():
     ],
 )
 def test_sequence_logo_alphabets_and_colours(alphabet, scheme):
-    sequence_logo(RNG.random((4, len(alphabet))), alphabet=alphabet, color_scheme=scheme)
+    ax = sequence_logo(RNG.random((4, len(alphabet))), alphabet=alphabet, color_scheme=scheme)
+    assert len(ax.patches) == 4 * len(alphabet)  # one glyph per letter and position
 
 
 def test_sequence_logo_errors():
