@@ -175,3 +175,13 @@ def test_heartenn_trains_inside_non_strand_specific() -> None:
     model = NonStrandSpecific(HeartENN(320, 4)).train()
     model(one_hot(make_sequences(3, 320, seed=4)).float()).sum().backward()
     assert model.model.conv_net[0].weight.grad is not None
+
+
+def test_heartenn_refuses_a_bad_input_before_capping_its_weights():
+    model = HeartENN(1000, 3)
+    with torch.no_grad():
+        model.conv_net[0].weight.mul_(100.0)
+    before = model.conv_net[0].weight.clone()
+    with pytest.raises(ValueError):
+        model(torch.zeros(2, 1000, 4))
+    assert torch.equal(model.conv_net[0].weight, before)

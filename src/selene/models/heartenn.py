@@ -5,7 +5,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from selene.models._checks import ConvClassifier, check_sequence_length, positive_int
+from selene.models._checks import (
+    ConvClassifier,
+    check_input,
+    check_sequence_length,
+    positive_int,
+)
 from selene.models.deeper_deepsea import PAIRED_LAYERS, paired_conv_net
 
 
@@ -60,9 +65,10 @@ class HeartENN(ConvClassifier):
         -------
         torch.Tensor, shape (N, n_targets)
         """
+        check_input("HeartENN", x, self.sequence_length)  # before the weights are touched
         if self.max_norm is not None:
             self._renorm(self.max_norm)
-        return super().forward(x)
+        return self.classifier(self.conv_net(x).flatten(1))
 
     def _renorm(self, max_norm: float) -> None:
         # On ``.data``, as Selene does: a constraint, not part of the graph, and it must not
