@@ -133,3 +133,42 @@ def test_reverse_complement_average_and_non_strand_specific() -> None:
         mutated = codes.copy()
         mutated[0, 57:59] = window
         torch.testing.assert_close(got, runner.outputs(mutated).predictions, rtol=1e-5, atol=1e-6)
+
+
+def test_full_passes_in_cache_sized_chunks_equal_the_model(monkeypatch) -> None:
+    import selene.predict.local as local
+
+    net = fill_weights(DeepSEA(200, 5))
+    monkeypatch.setattr(local, "_CACHE_BYTES", 3 * 320 * 193 * 4)  # 3 sequences a chunk
+    engine = LocalEngine.build(net, 200)
+    assert engine is not None and engine._chunk == 3
+    codes = torch.randint(0, 4, (7, 200), generator=torch.Generator().manual_seed(6))
+    x = torch.nn.functional.one_hot(codes, 4).permute(0, 2, 1).float()
+    with torch.no_grad():
+        want = net(x)
+    got = engine.forward(x)
+    assert float((got - want).abs().max()) <= 1e-5 * (1 + float(want.abs().max()))
+
+
+@pytest.mark.parametrize(
+    ("stride", "dilation", "groups"), [(1, 1, 1), (2, 1, 1), (1, 3, 1), (1, 1, 2)]
+)
+def test_packed_conv2d_equals_conv2d_on_other_shapes(stride, dilation, groups) -> None:
+    from selene.predict._onednn import packed_conv2d
+
+    g = torch.Generator().manual_seed(7)
+    weight = torch.randn(6, 8 // groups, 1, 5, generator=g).contiguous(
+        memory_format=torch.channels_last
+    )
+    bias = torch.randn(6, generator=g)
+    conv = packed_conv2d(weight, bias, (1, stride), (1, dilation), groups, (4, 8, 1, 50))
+    assert conv is not None  # this PyTorch build (x86 CPU) has oneDNN prepacking
+    for n, length in [(4, 50), (1, 50), (9, 23)]:
+        x = torch.randn(n, 8, 1, length, generator=g).contiguous(memory_format=torch.channels_last)
+        want = torch.nn.functional.conv2d(x, weight, bias, (1, stride), 0, (1, dilation), groups)
+        torch.testing.assert_close(conv(x), want, rtol=1e-5, atol=1e-5)
+        with torch.autocast("cpu", dtype=torch.bfloat16):  # precision="bf16" stays bf16
+            low = conv(x)
+        assert low.dtype == torch.bfloat16
+        torch.testing.assert_close(low.float(), want, rtol=0.05, atol=0.1)
+    assert packed_conv2d(weight.double(), None, (1, 1), (1, 1), groups, (4, 8, 1, 50)) is None

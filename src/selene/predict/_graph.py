@@ -54,6 +54,7 @@ class Layer:
     pad_value: float = 0.0
     monotone: bool = False  # pointwise and non-decreasing: commutes with max-pooling
     max_pool: bool = False
+    conv: tuple[torch.Tensor, torch.Tensor | None, int] | None = None  # weight, bias, groups
 
     @property
     def pointwise(self) -> bool:
@@ -199,7 +200,7 @@ def _conv_layer(conv: nn.Conv1d) -> Layer | None:
     def fn(x: torch.Tensor) -> torch.Tensor:
         return F.conv2d(x, weight, bias, (1, s), 0, (1, d), groups)
 
-    return Layer(fn=fn, kernel=k, stride=s, dilation=d, pad=pad)
+    return Layer(fn=fn, kernel=k, stride=s, dilation=d, pad=pad, conv=(weight, bias, groups))
 
 
 def _pool_layer(pool: nn.MaxPool1d | nn.AvgPool1d) -> Layer | None:

@@ -1,0 +1,66 @@
+"""Convolutions with weights prepacked for oneDNN, for full-length passes on the CPU.
+
+``F.conv2d`` on the CPU reorders its weights into oneDNN's blocked layout on every call; for
+DeepSEA's first dense layer (a 187 MB weight, run as a convolution) that is a tenth of the
+work. PyTorch's own CPU compiler prepacks weights through two ``torch.ops.mkldnn`` operators;
+:func:`packed_conv2d` uses them when this build has them and they agree with ``F.conv2d``, and
+returns None otherwise (the caller keeps ``F.conv2d``). Written by hand because PyTorch exposes
+prepacking only through its compiler (``torch.compile`` needs a C++ toolchain at run time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+Conv = Callable[[torch.Tensor], torch.Tensor]
+
+
+def packed_conv2d(
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+    input_shape: tuple[int, int, int, int],
+) -> Conv | None:
+    """Return ``F.conv2d(x, weight, bias, stride, 0, dilation, groups)`` with prepacked weights.
+
+    ``x`` is a float32 channels-last CPU tensor; ``input_shape`` is the typical input's (it
+    picks the layout; other shapes still work). None when prepacking is unavailable or does
+    not reproduce ``F.conv2d`` on a probe of that shape.
+    """
+    ops = torch.ops.mkldnn
+    if (
+        weight.device.type != "cpu"
+        or weight.dtype != torch.float32
+        or not torch.backends.mkldnn.is_available()
+        or not hasattr(ops, "_reorder_convolution_weight")
+        or not hasattr(ops, "_convolution_pointwise")
+    ):
+        return None
+    padding, stride_, dilation_ = [0, 0], list(stride), list(dilation)
+    try:
+        packed = ops._reorder_convolution_weight(
+            weight, padding, stride_, dilation_, groups, list(input_shape)
+        )
+
+        def conv(x: torch.Tensor) -> torch.Tensor:
+            if x.dtype != torch.float32 or torch.is_autocast_enabled("cpu"):  # the plain path
+                return F.conv2d(x, weight, bias, stride, 0, dilation, groups)
+            return ops._convolution_pointwise(
+                x, packed, bias, padding, stride_, dilation_, groups, "none", [], ""
+            )
+
+        probe = torch.randn(1, *input_shape[1:], generator=torch.Generator().manual_seed(0))
+        probe = probe.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            want = F.conv2d(probe, weight, bias, stride, 0, dilation, groups)
+            got = conv(probe)
+        if got.shape != want.shape or not torch.allclose(got, want, rtol=1e-4, atol=1e-5):
+            return None
+    except (RuntimeError, TypeError, ValueError):
+        return None
+    return conv
