@@ -188,10 +188,10 @@ class LocalEngine:
         """Run one-hot ``x`` ``(R, A, L)`` and keep what :meth:`mutants` needs."""
         h = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
         acts = []
-        for layer in self.layers:
+        for layer, fn in zip(self.layers, self._full_fns, strict=True):
             if not layer.pointwise:
                 acts.append(_blc(h))
-            h = layer.fn(self._pad(h, layer))
+            h = fn(self._pad(h, layer))
         acts.append(_blc(h).contiguous())
         linear = self._linear(acts[-1]) if self._weight is not None else None
         # Heads may work in place (ReLU(inplace=True)): give them copies of what is kept.
