@@ -32,6 +32,7 @@ from selene_sdk.utils import DeeperDeepSEA, NonStrandSpecific
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS_ARG = {"sei": "n_genomic_features"}
 sys.path.insert(0, str(ROOT / "tests" / "models"))
+sys.path.insert(0, str(ROOT / "tests"))  # _hashing
 from _model_goldens import (  # noqa: E402
     KEYS_FILE,
     OUTPUTS_FILE,

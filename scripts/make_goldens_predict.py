@@ -30,6 +30,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "predict"))
+sys.path.insert(0, str(ROOT / "tests"))  # _hashing
 from _predict_goldens import (  # noqa: E402
     DATA,
     FEATURES,

@@ -8,26 +8,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
+
+from _hashing import hash_uniform
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 KEYS_FILE = DATA / "models_state_dict_keys.json"
 OUTPUTS_FILE = DATA / "models_outputs.json"
-
-
-def hash_uniform(n: int, seed: int) -> torch.Tensor:
-    """``n`` float64 values in [-1, 1), a pure function of (index, seed).
-
-    A 32-bit integer hash; NumPy's uint32 arithmetic wraps modulo 2**32.
-    """
-    h = np.arange(n, dtype=np.uint32) + np.uint32(seed * 1_000_003 % 2**32)
-    h *= np.uint32(2654435761)
-    for _ in range(2):
-        h ^= h >> np.uint32(16)
-        h *= np.uint32(0x45D9F3B)
-    h ^= h >> np.uint32(16)
-    return torch.from_numpy(h.astype(np.float64) / 2**31 - 1)
 
 
 @torch.no_grad()
@@ -41,7 +28,7 @@ def fill_weights(model: torch.nn.Module, gain: float = 1.0) -> torch.nn.Module:
         t = state[name]
         if not t.is_floating_point():
             continue
-        u = hash_uniform(t.numel(), seed=i).reshape(t.shape)
+        u = torch.from_numpy(hash_uniform(t.numel(), seed=i).reshape(t.shape))
         if name.endswith("running_var"):
             v = 0.5 + u.abs()
         elif name.endswith("running_mean"):
@@ -70,7 +57,7 @@ def one_hot(sequences: list[str]) -> torch.Tensor:
 
 def make_sequences(n: int, length: int, seed: int) -> list[str]:
     """``n`` sequences over ACGT with a few N, from ``hash_uniform``."""
-    u = (hash_uniform(n * length, seed) + 1) / 2
+    u = (torch.from_numpy(hash_uniform(n * length, seed)) + 1) / 2
     codes = (u * 4.05).long().clamp(max=4).reshape(n, length)
     return ["".join("ACGTN"[c] for c in row.tolist()) for row in codes]
 

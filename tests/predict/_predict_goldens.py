@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
+
+from _hashing import hash_uniform
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "predict"
 GOLDENS = DATA / "goldens.npz"
@@ -20,17 +21,6 @@ GAIN = 1.0
 VEP_STRAND_INDEX = 7
 ISM_RANGE = (0, SEQUENCE_LENGTH)
 ISM2_RANGE = (95, 101)  # mutate_n_bases=2 over a small range
-
-
-def hash_uniform(n: int, seed: int) -> np.ndarray:
-    """``n`` float64 values in [-1, 1), a pure function of (index, seed)."""
-    h = np.arange(n, dtype=np.uint32) + np.uint32(seed * 1_000_003 % 2**32)
-    h *= np.uint32(2654435761)
-    for _ in range(2):
-        h ^= h >> np.uint32(16)
-        h *= np.uint32(0x45D9F3B)
-    h ^= h >> np.uint32(16)
-    return h.astype(np.float64) / 2**31 - 1
 
 
 @torch.no_grad()
