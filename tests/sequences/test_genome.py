@@ -228,3 +228,19 @@ def test_pickle_round_trip_reopens_lazily(genome: Genome) -> None:
         "chr1", 0, 5
     )
     assert len(pickle.dumps(genome)) < 10_000
+
+
+def test_bundled_encode_blacklists_by_name(tmp_path: Path) -> None:
+    fasta = tmp_path / "hg.fa"
+    with open(fasta, "w") as out:  # chromosomes long enough to reach a region of each list
+        for name, length in (("chr1", 600_000), ("chr21", 8_300_000)):
+            out.write(f">{name}\n")
+            out.writelines("ACGT" * 20 + "\n" for _ in range(length // 80))
+    hg19 = Genome(fasta, blacklist_regions="hg19")  # chr1:564449-570371 is the first region
+    assert hg19.blacklist_regions.name == "hg19_blacklist_ENCFF001TDO.bed.gz"
+    assert hg19.in_blacklist("chr1", 564_000, 564_450)
+    assert not hg19.in_blacklist("chr1", 564_000, 564_449)
+    hg38 = Genome(fasta, blacklist_regions="hg38")  # chr21:8219780-8220120
+    assert hg38.in_blacklist("chr21", 8_220_100, 8_220_200)
+    assert not hg38.in_blacklist("chr21", 8_220_120, 8_220_200)
+    assert not hg38.in_blacklist("chr1", 564_000, 564_450)

@@ -15,6 +15,12 @@ from selene.sequences.encoding import reverse_complement
 __all__ = ["Genome"]
 
 _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
+_DATA = Path(__file__).resolve().parent / "data"
+BUNDLED_BLACKLISTS = {
+    "hg19": _DATA / "hg19_blacklist_ENCFF001TDO.bed.gz",
+    "hg38": _DATA / "hg38_blacklist.bed.gz",
+}
+"""``blacklist_regions`` names -> the ENCODE blacklist files in the package."""
 
 
 class Genome(FastaSequence):
@@ -31,8 +37,9 @@ class Genome(FastaSequence):
     input_path : str or Path
         A FASTA file, plain or bgzipped; its ``.fai`` index is built when missing.
     blacklist_regions : str or Path, optional
-        A BED file (plain or gzipped) of regions to avoid; see ``coords_in_bounds``,
-        ``in_blacklist`` and ``blacklisted_batch``.
+        A BED file (plain or gzipped) of regions to avoid, or ``"hg19"`` / ``"hg38"`` for the
+        ENCODE blacklists shipped with selene (the files the Selene SDK ships); see
+        ``coords_in_bounds``, ``in_blacklist`` and ``blacklisted_batch``.
     bases_order : str or sequence of str
         The order of the encoding columns and codes, a permutation of ``"ACGT"``.
     cache_dir : str or Path, optional
@@ -91,6 +98,8 @@ class Genome(FastaSequence):
             forward[code] = order.index(base)
             reverse[code] = order.index(_COMPLEMENT[base])
         self._set_output_order(forward, reverse)
+        if isinstance(blacklist_regions, str) and blacklist_regions in BUNDLED_BLACKLISTS:
+            blacklist_regions = BUNDLED_BLACKLISTS[blacklist_regions]
         self.blacklist_regions = None if blacklist_regions is None else Path(blacklist_regions)
         self._blacklist = None
         if self.blacklist_regions is not None:
