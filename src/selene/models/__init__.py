@@ -13,6 +13,7 @@ from selene.models.deepsea import DeepSEA
 from selene.models.heartenn import HeartENN
 from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.models.loading import load_selene_weights
+from selene.models.multi import MultiModelWrapper
 from selene.models.registry import ARCHITECTURES, get_architecture
 from selene.models.sei import Sei
 from selene.models.seqweaver import Seqweaver
@@ -25,6 +26,7 @@ __all__ = [
     "DeepSEA",
     "DeeperDeepSEA",
     "HeartENN",
+    "MultiModelWrapper",
     "NonStrandSpecific",
     "Sei",
     "SequenceLitModule",

@@ -38,9 +38,10 @@ class AnalyzeSequences:
         The architecture (our models return logits; a model ending in ``nn.Sigmoid``, as the
         Selene SDK's do, is taken to return probabilities). None: rebuilt from the Lightning
         checkpoint ``trained_model_path``.
-    trained_model_path : str or Path, optional
+    trained_model_path : str or Path, or a list of them, optional
         A Lightning checkpoint written by ``selene.train`` or a Selene ``.pth.tar``; loaded with
-        ``torch.load(weights_only=True)``. None: ``model`` already holds its weights.
+        ``torch.load(weights_only=True)``. None: ``model`` already holds its weights. A list:
+        one file per sub-model of a :class:`~selene.models.MultiModelWrapper`, in order.
     sequence_length : int, optional
         Defaults to the model's ``sequence_length`` attribute.
     features : list of str, or a path to a file with one name per line, optional
@@ -72,7 +73,7 @@ class AnalyzeSequences:
     def __init__(
         self,
         model: nn.Module | None = None,
-        trained_model_path: str | Path | None = None,
+        trained_model_path: str | Path | Sequence[str | Path] | None = None,
         sequence_length: int | None = None,
         features: Sequence[str] | str | Path | None = None,
         batch_size: int = 64,

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from selene import targets
-from selene.models import load_selene_weights
+from selene.models import MultiModelWrapper, load_selene_weights
 from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.predict.runner import ends_in_sigmoid
 
@@ -20,7 +20,7 @@ _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 
 
 def load_model(
-    model: nn.Module | None, path: str | Path | None
+    model: nn.Module | None, path: str | Path | Sequence[str | Path] | None
 ) -> tuple[nn.Module, str, list[str] | None]:
     """Return the bare network, its default activation and the feature names it records.
 
@@ -28,15 +28,23 @@ def load_model(
     ----------
     model : torch.nn.Module, SequenceLitModule or None
         None: rebuilt from the Lightning checkpoint ``path`` alone.
-    path : str or Path, optional
+    path : str or Path, or a list of them, optional
         A ``selene.train`` checkpoint (``.ckpt``), or Selene SDK weights (anything else, read
         by :func:`selene.models.load_selene_weights`); all read with ``weights_only=True``.
+        A list holds one file per sub-model of a :class:`~selene.models.MultiModelWrapper`.
 
     Raises
     ------
     ValueError
-        If neither is given.
+        If neither is given, a list does not match the wrapper's sub-models, or sub-models
+        disagree on their activation.
     """
+    if isinstance(model, MultiModelWrapper):
+        return _load_wrapper(model, path)
+    if isinstance(path, (list, tuple)):
+        raise ValueError(
+            f"a list of {len(path)} trained_model_path needs a MultiModelWrapper model"
+        )
     if model is None and path is None:
         raise ValueError("give a model, a trained_model_path (Lightning checkpoint), or both")
     if model is None or isinstance(model, SequenceLitModule):
@@ -55,6 +63,29 @@ def load_model(
     if path is not None:
         load_selene_weights(model, path)
     return model, activation, None
+
+
+def _load_wrapper(
+    model: MultiModelWrapper, path: str | Path | Sequence[str | Path] | None
+) -> tuple[nn.Module, str, list[str] | None]:
+    subs = model.sub_models
+    if path is not None and not isinstance(path, (list, tuple)):
+        raise ValueError("a MultiModelWrapper takes a list of trained_model_path, one per model")
+    paths = [None] * len(subs) if path is None else list(path)
+    if len(paths) != len(subs):
+        raise ValueError(f"{len(paths)} trained_model_path for {len(subs)} sub-models")
+    loaded = [load_model(sub, p) for sub, p in zip(subs, paths, strict=True)]
+    for i, (net, _, _) in enumerate(loaded):
+        subs[i] = net  # a SequenceLitModule gives way to its network
+    activations = {activation for _, activation, _ in loaded}
+    if len(activations) > 1:
+        raise ValueError(
+            f"sub-models disagree on their outputs ({sorted(activations)} activations): "
+            "some end in a sigmoid and others return logits"
+        )
+    recorded = [names for _, _, names in loaded]
+    features = None if any(r is None for r in recorded) else [n for r in recorded for n in r]
+    return model, activations.pop(), features
 
 
 def read_features(features: Sequence[str] | str | Path | None) -> list[str]:
