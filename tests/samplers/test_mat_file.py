@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+
 import h5py
 import numpy as np
 import pytest
@@ -133,3 +135,46 @@ def test_ranks_split_each_pass(data, tmp_path, block_size):
         batches = [next(stream)["sequence"] for _ in range(2)]
         seen.append({rows[s.astype(np.uint8).tobytes()] for b in batches for s in b})
     assert len(seen[0]) == len(seen[1]) == 16 and not seen[0] & seen[1]
+
+
+def test_selene_h5dataloader_packed_layout(tmp_path):
+    """Bit-packed HDF5 as the Selene SDK's H5DataLoader reads it: (B, L, 4) packed along L."""
+    rng = np.random.default_rng(1)
+    n, length, n_features = 30, 37, 11  # neither a multiple of 8
+    codes = rng.integers(0, 4, (n, length))
+    codes[3, 5] = codes[7, 36] = 4  # unknown bases: all four bits set
+    one_hot_blc = np.vstack([np.eye(4, dtype=np.uint8), np.ones((1, 4), np.uint8)])[codes]
+    targets = (rng.random((n, n_features)) < 0.4).astype(np.uint8)
+    path = tmp_path / "train.h5"
+    with h5py.File(path, "w") as handle:
+        handle["sequences"] = np.packbits(one_hot_blc, axis=-2)  # (n, 5, 4)
+        handle["targets"] = np.packbits(targets, axis=-1)  # (n, 2)
+        handle["sequences_length"], handle["targets_length"] = length, n_features
+    bad = tmp_path / "bad.h5"
+    shutil.copy(path, bad)
+    sampler = MatFileSampler(path, "sequences", "targets", unpackbits=True, shuffle=False)
+    assert (sampler.n_samples, sampler.sequence_length, sampler.n_features) == (
+        n, length, n_features,
+    )  # fmt: skip
+    want = one_hot_blc.transpose(0, 2, 1).astype(np.float32)
+    want[3, :, 5] = want[7, :, 36] = 0.25
+    batch = sampler.read_batch(0, n)
+    np.testing.assert_array_equal(batch["sequence"], want)
+    np.testing.assert_array_equal(batch["targets"], targets)
+    multi = MultiFileSampler(sampler, sampler, [f"t{i}" for i in range(n_features)],
+                             batch_size=10, num_workers=1)  # fmt: skip
+    got = torch.cat([b["sequence"] for b in multi.val_dataloader()]).numpy()
+    np.testing.assert_array_equal(got, want)  # the 1/4 entries survive the worker hand-over
+
+    with h5py.File(bad, "a") as handle:
+        del handle["targets_length"]
+    with pytest.raises(KeyError, match="unpackbits needs the scalar 'targets_length'"):
+        MatFileSampler(bad, "sequences", "targets", unpackbits=True)
+    with h5py.File(bad, "a") as handle:
+        handle["targets_length"] = 30
+    with pytest.raises(ValueError, match="'targets_length' is 30, but 'targets' packs 2 bytes"):
+        MatFileSampler(bad, "sequences", "targets", unpackbits=True)
+    mat = tmp_path / "v5.mat"
+    scipy.io.savemat(mat, {"x": want})
+    with pytest.raises(ValueError, match="unpackbits needs an HDF5 file"):
+        MatFileSampler(mat, "x", unpackbits=True)

@@ -1,10 +1,15 @@
-"""``MatFileSampler``: a fixed dataset of one-hot sequences (and targets) in a .mat file.
+"""``MatFileSampler``: a fixed dataset of one-hot sequences (and targets) in a .mat / HDF5 file.
 
 MATLAB v5 files are read with ``scipy.io`` (whole: v5 variables are < 2 GB); v7.3 files are
 HDF5 and are read with ``h5py`` in blocks of rows, never whole. MATLAB stores v7.3 arrays
 transposed, so DeepSEA's ``trainxdata`` (MATLAB ``(L, 4, N)``) reads as ``(N, 4, L)`` with h5py,
 while its v5 ``validxdata`` reads as MATLAB shows it. Axes are found from the shapes (the
 alphabet axis has size 4, the batch axis matches the targets) unless given.
+
+HDF5 files written for the Selene SDK's ``H5DataLoader`` read the same way (keys
+``sequences`` / ``targets``), including its bit-packed form (``unpackbits=True``: sequences
+packed with ``numpy.packbits`` along the length axis, targets along the feature axis, the true
+sizes in ``<key>_length`` scalars, an all-ones column for an unknown base).
 """
 
 from __future__ import annotations
@@ -91,6 +96,9 @@ class MatFileSampler:
         Axes as the reader returns the arrays (see the module docstring); found when None.
     features : list of str or path, optional
         Feature names.
+    unpackbits : bool
+        The HDF5 arrays are bit-packed as the Selene SDK's ``H5DataLoader`` reads them (see
+        the module docstring); they are unpacked block by block.
 
     Raises
     ------
@@ -111,6 +119,7 @@ class MatFileSampler:
         sequence_alphabet_axis: int | None = None,
         targets_batch_axis: int | None = None,
         features: Sequence[str] | str | Path | None = None,
+        unpackbits: bool = False,
     ) -> None:
         self.filepath = Path(filepath)
         if not self.filepath.is_file():
@@ -119,6 +128,7 @@ class MatFileSampler:
         self.random_seed, self.shuffle = int(random_seed), bool(shuffle)
         self._hdf5 = h5py.is_hdf5(self.filepath)
         shapes, dtypes = self._shapes()
+        self._packed = self._packed_lengths(shapes) if unpackbits else {}
         keys = [k for k in (sequence_key, targets_key) if k is not None]
         missing = [k for k in keys if k not in shapes]
         if missing:
@@ -138,9 +148,11 @@ class MatFileSampler:
         )
         self._length_axis = 3 - self._batch_axis - self._alphabet_axis
         self.n_samples = int(seq[self._batch_axis])
-        self.sequence_length = int(seq[self._length_axis])
+        self.sequence_length = self._packed.get(sequence_key, int(seq[self._length_axis]))
         self.targets_avail = tgt is not None
-        self.n_features = None if tgt is None else int(tgt[1 - self._tgt_axis])
+        self.n_features = None
+        if tgt is not None and targets_key is not None:
+            self.n_features = self._packed.get(targets_key, int(tgt[1 - self._tgt_axis]))
         self.features = None if features is None else read_features(features)
         if self.features is not None and self.n_features not in (None, len(self.features)):
             raise ValueError(
@@ -159,6 +171,32 @@ class MatFileSampler:
             )
             if dtype is not None and dtype.kind in "iub" and dtype.itemsize == 1
         }
+        if self._packed:  # unknown bases unpack to 1/4
+            self.narrow.pop(("sequence",), None)
+
+    def _packed_lengths(self, shapes: dict[str, tuple[int, ...]]) -> dict[str, int]:
+        """``<key>_length`` of each bit-packed array, checked against its packed size."""
+        if not self._hdf5:
+            raise ValueError(f"{self.filepath.name}: unpackbits needs an HDF5 file")
+        lengths = {}
+        with h5py.File(self.filepath, "r") as handle:
+            for key, axis in ((self.sequence_key, -2), (self.targets_key, -1)):
+                if key is None or key not in shapes:
+                    continue
+                if f"{key}_length" not in handle:
+                    raise KeyError(
+                        f"{self.filepath.name}: unpackbits needs the scalar '{key}_length' "
+                        f"(the unpacked size of '{key}'); the file has {sorted(shapes)}"
+                    )
+                length = int(handle[f"{key}_length"][()])
+                packed = shapes[key][axis]
+                if not 8 * (packed - 1) < length <= 8 * packed:
+                    raise ValueError(
+                        f"{self.filepath.name}: '{key}_length' is {length}, but '{key}' packs "
+                        f"{packed} bytes ({8 * packed} bits) on axis {axis}"
+                    )
+                lengths[key] = length
+        return lengths
 
     def _shapes(self) -> tuple[dict[str, tuple[int, ...]], dict[str, np.dtype]]:
         if self._hdf5:
@@ -216,6 +254,12 @@ class MatFileSampler:
             tindex: list[Any] = [slice(None)] * 2
             tindex[self._tgt_axis] = slice(start, stop)
             tgt = self._canonical(self.targets_key, data[self.targets_key][tuple(tindex)])
+        if self.sequence_key in self._packed:
+            bits = np.unpackbits(seq, axis=2, count=self.sequence_length)
+            seq = bits.astype(np.float32)
+            seq[np.broadcast_to(bits.all(axis=1, keepdims=True), seq.shape)] = 0.25
+        if tgt is not None and self.targets_key in self._packed:
+            tgt = np.unpackbits(tgt, axis=1, count=self.n_features)
         return seq, tgt
 
     def batch(self, block: tuple[np.ndarray, np.ndarray | None], rows: np.ndarray) -> Batch:
