@@ -165,6 +165,13 @@ def test_selene_h5dataloader_packed_layout(tmp_path):
                              batch_size=10, num_workers=1)  # fmt: skip
     got = torch.cat([b["sequence"] for b in multi.val_dataloader()]).numpy()
     np.testing.assert_array_equal(got, want)  # the 1/4 entries survive the worker hand-over
+    # H5DataLoader's use_seq_len / shift: mid = 18, [18 - ceil(20 / 2) + 2, 18 + 10 + 2)
+    cropped = MatFileSampler(path, "sequences", "targets", unpackbits=True, use_seq_len=20,
+                             shift=2)  # fmt: skip
+    assert cropped.sequence_length == 20
+    np.testing.assert_array_equal(cropped.read_batch(0, n)["sequence"], want[:, :, 10:30])
+    with pytest.raises(ValueError, match=r"asks for positions \[-2, 38\) of sequences 37 long"):
+        MatFileSampler(path, "sequences", unpackbits=True, use_seq_len=40)
 
     with h5py.File(bad, "a") as handle:
         del handle["targets_length"]

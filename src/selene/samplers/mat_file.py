@@ -99,6 +99,10 @@ class MatFileSampler:
     unpackbits : bool
         The HDF5 arrays are bit-packed as the Selene SDK's ``H5DataLoader`` reads them (see
         the module docstring); they are unpacked block by block.
+    use_seq_len, shift : int, optional
+        As ``H5DataLoader``'s: use only the central ``use_seq_len`` positions of each stored
+        sequence (``[mid - ceil(n / 2), mid + n // 2)`` with ``mid = L // 2``), moved by
+        ``shift`` positions.
 
     Raises
     ------
@@ -120,6 +124,8 @@ class MatFileSampler:
         targets_batch_axis: int | None = None,
         features: Sequence[str] | str | Path | None = None,
         unpackbits: bool = False,
+        use_seq_len: int | None = None,
+        shift: int = 0,
     ) -> None:
         self.filepath = Path(filepath)
         if not self.filepath.is_file():
@@ -148,7 +154,9 @@ class MatFileSampler:
         )
         self._length_axis = 3 - self._batch_axis - self._alphabet_axis
         self.n_samples = int(seq[self._batch_axis])
-        self.sequence_length = self._packed.get(sequence_key, int(seq[self._length_axis]))
+        self._stored_length = self._packed.get(sequence_key, int(seq[self._length_axis]))
+        self._crop = self._crop_window(use_seq_len, shift)
+        self.sequence_length = self._crop[1] - self._crop[0]
         self.targets_avail = tgt is not None
         self.n_features = None
         if tgt is not None and targets_key is not None:
@@ -159,7 +167,7 @@ class MatFileSampler:
                 f"{self.filepath.name}: {len(self.features)} feature names for "
                 f"{self.n_features} targets in {targets_key!r}"
             )
-        row_bytes = 4 * self.sequence_length + (self.n_features or 0)
+        row_bytes = 4 * self._stored_length + (self.n_features or 0)
         self.block_size = max(256, _BLOCK_BYTES // row_bytes) if self._hdf5 else self.n_samples
         self._data: Any = None
         # workers may send the batches in the file's dtype when it is a small integer type
@@ -173,6 +181,20 @@ class MatFileSampler:
         }
         if self._packed:  # unknown bases unpack to 1/4
             self.narrow.pop(("sequence",), None)
+
+    def _crop_window(self, use_seq_len: int | None, shift: int) -> tuple[int, int]:
+        stored = self._stored_length
+        if use_seq_len is None and not shift:
+            return 0, stored
+        n = stored if use_seq_len is None else int(use_seq_len)
+        mid = stored // 2
+        lo, hi = mid - (n + 1) // 2 + shift, mid + n // 2 + shift
+        if n < 1 or lo < 0 or hi > stored:
+            raise ValueError(
+                f"{self.filepath.name}: use_seq_len={use_seq_len}, shift={shift} asks for "
+                f"positions [{lo}, {hi}) of sequences {stored} long"
+            )
+        return lo, hi
 
     def _packed_lengths(self, shapes: dict[str, tuple[int, ...]]) -> dict[str, int]:
         """``<key>_length`` of each bit-packed array, checked against its packed size."""
@@ -245,7 +267,7 @@ class MatFileSampler:
         if not self._hdf5:
             seq = data[self.sequence_key][start:stop]
             tgt = None if self.targets_key is None else data[self.targets_key][start:stop]
-            return seq, tgt
+            return self._cropped(seq), tgt
         index: list[Any] = [slice(None)] * 3
         index[self._batch_axis] = slice(start, stop)
         seq = self._canonical(self.sequence_key, data[self.sequence_key][tuple(index)])
@@ -255,12 +277,16 @@ class MatFileSampler:
             tindex[self._tgt_axis] = slice(start, stop)
             tgt = self._canonical(self.targets_key, data[self.targets_key][tuple(tindex)])
         if self.sequence_key in self._packed:
-            bits = np.unpackbits(seq, axis=2, count=self.sequence_length)
+            bits = np.unpackbits(seq, axis=2, count=self._stored_length)
             seq = bits.astype(np.float32)
             seq[np.broadcast_to(bits.all(axis=1, keepdims=True), seq.shape)] = 0.25
         if tgt is not None and self.targets_key in self._packed:
             tgt = np.unpackbits(tgt, axis=1, count=self.n_features)
-        return seq, tgt
+        return self._cropped(seq), tgt
+
+    def _cropped(self, seq: np.ndarray) -> np.ndarray:
+        lo, hi = self._crop
+        return seq if (lo, hi) == (0, self._stored_length) else seq[:, :, lo:hi]
 
     def batch(self, block: tuple[np.ndarray, np.ndarray | None], rows: np.ndarray) -> Batch:
         """Make the batch of rows ``rows`` of a block: float32 one-hot and targets."""
