@@ -185,3 +185,21 @@ def test_selene_h5dataloader_packed_layout(tmp_path):
     scipy.io.savemat(mat, {"x": want})
     with pytest.raises(ValueError, match="unpackbits needs an HDF5 file"):
         MatFileSampler(mat, "x", unpackbits=True)
+
+
+def test_nan_targets_are_refused_naming_the_sample(data, tmp_path):
+    one_hot, targets = data
+    values = targets.astype(np.float32)
+    values[17, 4] = np.nan
+    path = tmp_path / "nan.mat"
+    scipy.io.savemat(path, {"x": one_hot, "y": values})
+    sampler = MatFileSampler(path, "x", "y", features=[f"t{i}" for i in range(F)])
+    with pytest.raises(ValueError, match=r"'y' holds NaN at sample 17, feature 4 \('t4'\)"):
+        sampler.read_batch(0, N)
+    h5 = tmp_path / "nan.h5"
+    with h5py.File(h5, "w") as handle:
+        handle["x"], handle["y"] = one_hot, values
+    sampler = MatFileSampler(h5, "x", "y")
+    sampler.read_batch(0, 10)  # rows before the NaN are fine
+    with pytest.raises(ValueError, match=r"nan.h5: 'y' holds NaN at sample 17, feature 4:"):
+        sampler.read_batch(10, 20)

@@ -7,6 +7,7 @@ from samplers_helpers import check_batch, overlaps
 
 import selene.samplers.online as online
 from selene.samplers import RandomPositionsSampler
+from selene.targets import Target
 
 
 def _windows(batches):
@@ -156,3 +157,19 @@ def test_errors(make_sampler):
         make_sampler(features=["f0", "f1"])
     with pytest.raises(ValueError, match="mode must be one of"):
         make_sampler(mode="predict")
+
+
+class _GappyTarget(Target):
+    """A custom target with no value for windows starting past 100 kb."""
+
+    def __init__(self, n: int) -> None:
+        self.n_features = n
+
+    def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
+        return np.full(self.n_features, np.nan if start > 100_000 else 1.0, np.float32)
+
+
+def test_nan_from_a_custom_target_is_refused_naming_the_window(make_sampler):
+    sampler = make_sampler(target_path=_GappyTarget(8), n_validation_samples=None)
+    with pytest.raises(ValueError, match=r"_GappyTarget gave NaN for feature 0 of chr\d:\d+-\d+"):
+        sampler.sample(64)

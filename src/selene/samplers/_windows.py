@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from selene.samplers._kernels import count_unknown
+from selene.targets import GenomicFeatures
 
 Batch = dict[str, Any]
 
@@ -111,6 +112,8 @@ class WindowReader:
         self.chroms = np.asarray(genome.get_chrs(), dtype=object)
         self.chrom_lens = np.array([n for _, n in genome.get_chr_lens()], dtype=np.int64)
         self._batched = hasattr(target, "get_feature_data_batch")
+        # GenomicFeatures labels are never NaN; other targets are checked batch by batch
+        self._check_nan = not isinstance(target, GenomicFeatures)
         self._target_ids = (
             target.chrom_ids(list(self.chroms)) if hasattr(target, "chrom_ids") else None
         )
@@ -127,12 +130,21 @@ class WindowReader:
                 else self.chroms[chrom_ids]
             )
             out = self.target.get_feature_data_batch(chroms, bin_starts, bin_ends)
-            return np.asarray(out, dtype=np.float32)
-        rows = [
-            self.target.get_feature_data(str(c), int(s), int(e))
-            for c, s, e in zip(self.chroms[chrom_ids], bin_starts, bin_ends, strict=True)
-        ]
-        return np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+            labels = np.asarray(out, dtype=np.float32)
+        else:
+            rows = [
+                self.target.get_feature_data(str(c), int(s), int(e))
+                for c, s, e in zip(self.chroms[chrom_ids], bin_starts, bin_ends, strict=True)
+            ]
+            labels = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+        if self._check_nan and np.isnan(labels).any():
+            i, j = np.argwhere(np.isnan(labels))[0]
+            raise ValueError(
+                f"{type(self.target).__name__} gave NaN for feature {j} of "
+                f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}: NaN targets "
+                "would make the loss NaN; fill or drop them in the target"
+            )
+        return labels
 
     def read(self, chrom_ids: np.ndarray, starts: np.ndarray, minus: np.ndarray) -> Batch:
         """Read the batch of given windows (genome chromosome ids, starts, True = '-' strand)."""

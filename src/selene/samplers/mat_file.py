@@ -267,6 +267,7 @@ class MatFileSampler:
         if not self._hdf5:
             seq = data[self.sequence_key][start:stop]
             tgt = None if self.targets_key is None else data[self.targets_key][start:stop]
+            self._check_targets(tgt, start)
             return self._cropped(seq), tgt
         index: list[Any] = [slice(None)] * 3
         index[self._batch_axis] = slice(start, stop)
@@ -282,7 +283,18 @@ class MatFileSampler:
             seq[np.broadcast_to(bits.all(axis=1, keepdims=True), seq.shape)] = 0.25
         if tgt is not None and self.targets_key in self._packed:
             tgt = np.unpackbits(tgt, axis=1, count=self.n_features)
+        self._check_targets(tgt, start)
         return self._cropped(seq), tgt
+
+    def _check_targets(self, tgt: np.ndarray | None, start: int) -> None:
+        if tgt is None or tgt.dtype.kind != "f" or not np.isnan(tgt).any():
+            return
+        i, j = np.argwhere(np.isnan(tgt))[0]
+        name = f" ({self.features[j]!r})" if self.features else ""
+        raise ValueError(
+            f"{self.filepath}: {self.targets_key!r} holds NaN at sample {start + i}, feature "
+            f"{j}{name}: NaN targets would make the loss NaN"
+        )
 
     def _cropped(self, seq: np.ndarray) -> np.ndarray:
         lo, hi = self._crop
