@@ -2,10 +2,11 @@
 
 ``F.conv2d`` on the CPU reorders its weights into oneDNN's blocked layout on every call; for
 DeepSEA's first dense layer (a 187 MB weight, run as a convolution) prepacking once takes a
-64-sequence batch from 22 to 19 ms on the 2-core CPU we measure on. PyTorch's own CPU compiler prepacks weights through two ``torch.ops.mkldnn`` operators;
-:func:`packed_conv2d` uses them when this build has them and they agree with ``F.conv2d``, and
-returns None otherwise (the caller keeps ``F.conv2d``). Written by hand because PyTorch exposes
-prepacking only through its compiler (``torch.compile`` needs a C++ toolchain at run time).
+64-sequence batch from 22 to 19 ms on the 2-core CPU we measure on. PyTorch's own CPU
+compiler prepacks weights through two ``torch.ops.mkldnn`` operators; :func:`packed_conv2d`
+uses them when this build has them and they agree with ``F.conv2d``, and returns None
+otherwise (the caller keeps ``F.conv2d``). Written by hand because PyTorch exposes prepacking
+only through its compiler (``torch.compile`` needs a C++ toolchain at run time).
 """
 
 from __future__ import annotations
