@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from selene.predict.model import complement_codes
+from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import VcfRecord, chrom_resolver
 from selene.sequences import Genome, sequence_to_codes
 
@@ -93,16 +94,22 @@ class VepCounts:
     """What happened to the variants of a run."""
 
     scored: int = 0
-    not_scored: int = 0  # unknown chromosome, no strand, symbolic ALT: written to the NA file
+    not_scored: int = 0  # unknown chromosome, past its end, no strand, symbolic ALT: in .NA
     ref_mismatches: int = 0
     padded: int = 0
 
 
 class Placer:
-    """Turns VCF records into :class:`PlacedRecord`s; writes the ones it cannot score to files."""
+    """Turns VCF records into :class:`PlacedRecord`s; writes the ones it cannot score to files.
+
+    ``na`` (an :class:`~selene.predict.unscored.Unscored`) takes records on a chromosome the
+    reference lacks or whose POS or REF lies past its chromosome's end, records without a
+    strand when ``require_strand``, and records with symbolic ALTs; ``mismatches`` (a text
+    file) records whose REF differs from the reference.
+    """
 
     def __init__(
-        self, genome: Genome, length: int, na, mismatches, score_mismatches: bool,
+        self, genome: Genome, length: int, na: Unscored, mismatches, score_mismatches: bool,
         require_strand: bool,
     ) -> None:  # fmt: skip
         self.genome, self.length = genome, length
@@ -124,15 +131,31 @@ class Placer:
         for rec in vcf:
             chrom = self.resolve(rec.chrom)
             alts = [a for a in rec.alts if not a.startswith("<")]
-            if chrom is None or not alts or (self.require_strand and rec.strand == "."):
-                self.na.write(rec.line)
+            reason = self._unscorable(rec, chrom, alts)
+            if reason is not None:
+                self.na.add(rec.line, rec.line_number, reason)
                 self.counts.not_scored += 1
                 continue
             if len(alts) < len(rec.alts):
-                self.na.write(rec.line)
+                self.na.add(rec.line, rec.line_number, "symbolic ALT (the other ALTs are scored)")
             placed = self._place(rec, chrom, alts)
             if placed is not None:
                 yield placed
+
+    def _unscorable(self, rec: VcfRecord, chrom: str | None, alts: list[str]) -> str | None:
+        """Why ``rec`` cannot be scored, or None."""
+        if chrom is None:
+            return f"chromosome not in {reference_name(self.genome)}"
+        size = self.genome.chrom_sizes[chrom]
+        if rec.pos > size + (not rec.ref):  # an insertion may follow the last base
+            return "POS past the end of its chromosome"
+        if rec.pos - 1 + len(rec.ref) > size:
+            return "REF runs past the end of its chromosome"
+        if not alts:
+            return "symbolic ALT only"
+        if self.require_strand and rec.strand == ".":
+            return "no strand (require_strand=True)"
+        return None
 
     def _place(self, rec: VcfRecord, chrom: str, alts: list[str]) -> PlacedRecord | None:
         length, ref = self.length, sequence_to_codes(rec.ref, self.alphabet)

@@ -277,7 +277,7 @@ class AnalyzeSequences:
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
             batch_size=self.batch_size, total=total, resume=self.resume,
-            show_progress=self.show_progress,
+            show_progress=self.show_progress, source=vcf_file,
         )  # fmt: skip
 
     # ---- helpers -------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 As in the Selene SDK, the window is ``[mid - start_radius, mid + end_radius)`` with ``mid =
 start + (end - start) // 2``, read on the row's strand when ``strand_index`` names a column.
 Unlike Selene, windows past a chromosome end are padded with ``N`` (``contains_unk=True``)
-rather than dropped. Rows that cannot be read (fewer than 3 columns, non-integer coordinates,
-a chromosome the reference lacks) are copied to the ``.NA`` file; ``#``, ``track`` and
-``browser`` lines are skipped.
+rather than dropped. Rows that cannot be scored (fewer than 3 columns, non-integer coordinates,
+a chromosome the reference lacks, start > end, a region or window wholly past its chromosome's
+end) are copied to the ``.NA`` file, and a warning says why, with their line numbers; ``#``,
+``track`` and ``browser`` lines are skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from selene.predict import scores
 from selene.predict.fasta import open_text
 from selene.predict.runner import ModelRunner
+from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import chrom_resolver
 from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
@@ -29,23 +31,44 @@ BED_COLS = ["index", "chrom", "start", "end", "strand", "contains_unk"]
 
 
 def read_regions(
-    path: str | Path, genome: Genome, strand_index: int | None, na
+    path: str | Path, genome: Genome, strand_index: int | None, na: Unscored, length: int
 ) -> Iterator[tuple[int, str, int, int, str]]:
-    """Yield ``(line index, chrom, start, end, strand)``; write unreadable lines to ``na``."""
+    """Yield ``(line index, chrom, start, end, strand)``; copy unscorable lines to ``na``.
+
+    A row is unscorable when it has fewer than 3 columns, a start or end that is not a
+    non-negative integer, a chromosome the reference lacks, start > end, or when the region
+    (or the ``length``-base window centred on it) lies wholly past its chromosome's end.
+    """
     resolve = chrom_resolver(genome.get_chrs())
+    start_radius, end_radius = length // 2 + length % 2, length // 2
     with open_text(path) as handle:
         for index, line in enumerate(handle):
             if line.startswith(("#", "track", "browser")) or not line.strip():
                 continue
-            cols = line.strip().split("\t")
+            reason, cols = None, line.strip().split("\t")
             chrom = resolve(cols[0]) if len(cols) >= 3 else None
-            if chrom is None or not (cols[1].isdigit() and cols[2].isdigit()):
-                na.write(line)
+            if len(cols) < 3:
+                reason = "fewer than 3 columns"
+            elif not (cols[1].isdigit() and cols[2].isdigit()):
+                reason = "start or end is not a non-negative integer"
+            elif chrom is None:
+                reason = f"chromosome not in {reference_name(genome)}"
+            else:
+                start, end, size = int(cols[1]), int(cols[2]), genome.chrom_sizes[chrom]
+                mid = start + (end - start) // 2
+                if start > end:
+                    reason = "start > end"
+                elif start >= size and (end > start or start > size):
+                    reason = "region past the end of its chromosome"
+                elif mid - start_radius >= size or mid + end_radius <= 0:
+                    reason = "window wholly past the end of its chromosome"
+            if reason is not None:
+                na.add(line, index + 1, reason)
                 continue
             strand = "."
             if strand_index is not None and len(cols) > strand_index:
                 strand = cols[strand_index]
-            yield index, chrom, int(cols[1]), int(cols[2]), strand
+            yield index, chrom, int(cols[1]), int(cols[2]), strand  # type: ignore[misc]
 
 
 def predict_regions(
@@ -64,8 +87,9 @@ def predict_regions(
     length = runner.sequence_length
     start_radius, end_radius = length // 2 + length % 2, length // 2
     done = out.start(resume)
-    with open(na_path, "w") as na:
-        regions = islice(read_regions(path, genome, strand_index, na), done, None)
+    with open(na_path, "w") as handle:
+        na = Unscored(handle, path)
+        regions = islice(read_regions(path, genome, strand_index, na, length), done, None)
         with progress(None, "regions", done, show_progress, "region") as bar:
             while batch := list(islice(regions, batch_size)):
                 index, chroms, starts, ends, strands = zip(*batch, strict=True)
@@ -82,10 +106,12 @@ def predict_regions(
                 out.write(ids, scores.predictions(runner.outputs(codes)))
                 bar.update(len(batch))
     out.finish()
+    notes = []
     if out.rows == 0:
-        warnings.warn(
-            f"no regions to predict in {Path(path).name}: wrote empty outputs with headers",
-            SeleneWarning,
-            stacklevel=3,
-        )
+        name = Path(path).name
+        notes.append(f"no regions to predict in {name}: wrote empty outputs with headers")
+    if na.count:
+        notes.append(f"{na.count} rows not scored (copied to {na_path.name}): {na.summary()}")
+    if notes:
+        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=3)
     return out.rows

@@ -19,6 +19,7 @@ import torch
 from selene.predict import scores
 from selene.predict.alleles import PlacedRecord, Placer, VepCounts
 from selene.predict.runner import ModelRunner, Outputs
+from selene.predict.unscored import Unscored
 from selene.predict.vcf import VcfRecord
 from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
@@ -88,18 +89,22 @@ def predict_variants(
     total: int | None = None,
     resume: bool = True,
     show_progress: bool = True,
+    source: str | Path = "the VCF",
 ) -> VepCounts:
     """Score every ALT of every record of ``vcf`` and write the rows to ``out``.
 
-    Records on chromosomes the reference lacks, without a strand when ``require_strand``, or
-    with symbolic ALTs (``<DEL>``) are copied to ``na_path``; records whose REF differs from the
-    reference go to ``mismatch_path`` unless ``score_ref_mismatches`` (then the VCF's REF is put
-    in the window and the row says ``ref_match=False``). Windows past a chromosome end are
-    padded with ``N`` (``contains_unk=True``). A resumed run skips the rows already written
+    Records on chromosomes the reference lacks, whose POS or REF lies past the chromosome's
+    end, without a strand when ``require_strand``, or with symbolic ALTs (``<DEL>``) are copied
+    to ``na_path`` (the warning names ``source``, the VCF, and their line numbers); records
+    whose REF differs from the reference go to ``mismatch_path`` unless
+    ``score_ref_mismatches`` (then the VCF's REF is put in the window and the row says
+    ``ref_match=False``). Windows that run past a chromosome end are padded with ``N``
+    (``contains_unk=True``). A resumed run skips the rows already written
     (the NA and mismatch files are rewritten from the start).
     """
     done = out.start(resume)
-    with open(na_path, "w") as na, open(mismatch_path, "w") as mismatches:
+    with open(na_path, "w") as handle, open(mismatch_path, "w") as mismatches:
+        na = Unscored(handle, source)
         placer = Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
         records = iter(_skip_rows(placer.records(vcf), done))
@@ -110,7 +115,7 @@ def predict_variants(
     out.finish()
     counts = placer.counts
     counts.scored = out.rows
-    _report(counts, na_path, mismatch_path)
+    _report(counts, na, na_path, mismatch_path)
     return counts
 
 
@@ -135,12 +140,14 @@ def _take_rows(records: Iterator[PlacedRecord], rows: int) -> list[PlacedRecord]
     return batch
 
 
-def _report(counts: VepCounts, na_path: Path, mismatch_path: Path) -> None:
+def _report(counts: VepCounts, na: Unscored, na_path: Path, mismatch_path: Path) -> None:
     notes = []
     if counts.scored == 0:
         notes.append("no variants were scored: wrote empty outputs with headers")
-    if counts.not_scored:
-        notes.append(f"{counts.not_scored} records not scored (see {na_path.name})")
+    if na.count:
+        notes.append(
+            f"{counts.not_scored} records not scored (see {na_path.name}; {na.summary()})"
+        )
     if counts.ref_mismatches:
         notes.append(
             f"{counts.ref_mismatches} records whose REF differs from the reference were not "
