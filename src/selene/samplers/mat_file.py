@@ -20,8 +20,8 @@ from typing import Any
 
 import h5py
 import numpy as np
-import scipy.io
 
+from selene.samplers._mat_checks import load_v5, open_hdf5, read_hdf5, v5_variables
 from selene.samplers._mat_layout import find_layout
 from selene.samplers._windows import Batch
 from selene.targets import read_features
@@ -63,7 +63,8 @@ class MatFileSampler:
     KeyError
         If a key is not in the file.
     ValueError
-        If the shapes do not fit together.
+        If the shapes do not fit together, or the file is not MATLAB / HDF5 (e.g. text saved as
+        ``.mat``) or is cut short (a partial download). ``read`` raises it for a damaged block.
     """
 
     def __init__(
@@ -155,7 +156,7 @@ class MatFileSampler:
         if not self._hdf5:
             raise ValueError(f"{self.filepath.name}: unpackbits needs an HDF5 file")
         lengths = {}
-        with h5py.File(self.filepath, "r") as handle:
+        with open_hdf5(self.filepath) as handle:
             for key, axis in ((self.sequence_key, -2), (self.targets_key, -1)):
                 if key is None or key not in shapes:
                     continue
@@ -176,15 +177,12 @@ class MatFileSampler:
 
     def _shapes(self) -> tuple[dict[str, tuple[int, ...]], dict[str, np.dtype]]:
         if self._hdf5:
-            with h5py.File(self.filepath, "r") as handle:
+            with open_hdf5(self.filepath) as handle:
                 sets = {k: v for k, v in handle.items() if isinstance(v, h5py.Dataset)}
                 return {k: tuple(v.shape) for k, v in sets.items()}, {
                     k: v.dtype for k, v in sets.items()
                 }
-        try:
-            found = scipy.io.whosmat(self.filepath)
-        except (ValueError, NotImplementedError, TypeError) as err:
-            raise ValueError(f"cannot read {self.filepath} as a MATLAB file: {err}") from err
+        found = v5_variables(self.filepath)
         dtypes = {
             "uint8": np.dtype(np.uint8),
             "int8": np.dtype(np.int8),
@@ -201,10 +199,10 @@ class MatFileSampler:
         if self._data is None:
             keys = [k for k in (self.sequence_key, self.targets_key) if k is not None]
             if self._hdf5:
-                handle = h5py.File(self.filepath, "r")
+                handle = open_hdf5(self.filepath)
                 self._data = {k: handle[k] for k in keys}
             else:  # whole, in (N, 4, L) / (N, F) order (free for MATLAB's column-major arrays)
-                mat = scipy.io.loadmat(self.filepath, variable_names=keys)
+                mat = load_v5(self.filepath, keys)
                 self._data = {k: self._canonical(k, mat[k]) for k in keys}
         return self._data
 
@@ -225,12 +223,12 @@ class MatFileSampler:
             return self._cropped(seq), tgt
         index: list[Any] = [slice(None)] * 3
         index[self._batch_axis] = slice(start, stop)
-        seq = self._canonical(self.sequence_key, data[self.sequence_key][tuple(index)])
+        seq = self._canonical(self.sequence_key, self._read_hdf5(self.sequence_key, index))
         tgt = None
         if self.targets_key is not None:
             tindex: list[Any] = [slice(None)] * 2
             tindex[self._tgt_axis] = slice(start, stop)
-            tgt = self._canonical(self.targets_key, data[self.targets_key][tuple(tindex)])
+            tgt = self._canonical(self.targets_key, self._read_hdf5(self.targets_key, tindex))
         if self.sequence_key in self._packed:
             bits = np.unpackbits(seq, axis=2, count=self._stored_length)
             seq = bits.astype(np.float32)
@@ -239,6 +237,9 @@ class MatFileSampler:
             tgt = np.unpackbits(tgt, axis=1, count=self.n_features)
         self._check_targets(tgt, start)
         return self._cropped(seq), tgt
+
+    def _read_hdf5(self, key: str, index: list[Any]) -> np.ndarray:
+        return read_hdf5(self.filepath, key, self._open()[key], tuple(index))
 
     def _check_targets(self, tgt: np.ndarray | None, start: int) -> None:
         if tgt is None or tgt.dtype.kind != "f" or not np.isnan(tgt).any():
