@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from selene.predict import bed, fasta, ism, vcf, vep
+from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
 from selene.predict.model import complement_codes, load_model, model_signature, read_features
 from selene.predict.runner import ModelRunner
@@ -194,6 +195,8 @@ class AnalyzeSequences:
         The sequence is first fitted to the model length; positions index the fitted sequence.
         Files are ``<output_path_prefix>_<kind>.<ext>``.
         """
+        if not sequence:
+            raise ValueError("in_silico_mutagenesis: the sequence is empty; give it its bases")
         directory = os.path.dirname(output_path_prefix)
         if directory:
             os.makedirs(directory, exist_ok=True)
@@ -215,19 +218,25 @@ class AnalyzeSequences:
     ) -> None:
         """Run :meth:`in_silico_mutagenesis` on each record of a FASTA file.
 
-        Files are prefixed by the record's name (spaces -> ``_``) or, if not
-        ``use_sequence_name``, its index.
+        Files are prefixed by the record's name or, if not ``use_sequence_name``, its index.
+        Names are made safe and unique file-name stems first (characters other than letters,
+        digits and ``_ . + = -`` become ``_``, leading dots are dropped, a repeated name gets
+        ``_2``, ``_3``, ...), with a warning for each record renamed so. Every record is
+        checked (letters, not empty) before any is scored.
+
+        Raises
+        ------
+        ValueError
+            If a record is empty or has letters outside the alphabet (naming the file and
+            record).
         """
         ism.check_range(self.sequence_length, start_position, end_position, mutate_n_bases)
-        os.makedirs(output_dir, exist_ok=True)
-        for i, (name, sequence) in enumerate(fasta.read_fasta(input_path)):
-            prefix = os.path.join(
-                output_dir, name.replace(" ", "_") if use_sequence_name else str(i)
-            )
-            fasta.check_letters(sequence, self._alphabet, self._unknown, repr(name))
+        stems = record_stems(input_path, output_dir, use_sequence_name, self._alphabet,
+                             self._unknown)  # fmt: skip
+        for (name, sequence), stem in zip(fasta.read_fasta(input_path), stems, strict=True):
             seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
-            self._ism(seq, save_data, prefix, mutate_n_bases, output_format, start_position,
-                      end_position, repr(name))  # fmt: skip
+            self._ism(seq, save_data, os.path.join(output_dir, stem), mutate_n_bases,
+                      output_format, start_position, end_position, repr(name))  # fmt: skip
 
     def _ism(self, seq, save_data, prefix, n_bases, output_format, start, end, where) -> None:
         kinds = check_save_data(save_data)
