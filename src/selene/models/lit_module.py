@@ -28,6 +28,16 @@ _LOSSES: dict[str, tuple[Callable[[], nn.Module], Callable[[Tensor], Tensor]]] =
     "mse": (nn.MSELoss, lambda x: x),
     "poisson": (lambda: nn.PoissonNLLLoss(log_input=True), torch.exp),
 }
+# targets each loss can take, checked by the DataModule as it reads them (see ``setup``)
+_TARGET_RANGES = {
+    "bce": (
+        0.0,
+        1.0,
+        "loss='bce' takes binary targets (or probabilities); binarise them, or "
+        "train on quantitative targets with model.loss=mse or poisson",
+    ),
+    "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
+}
 _PRIMITIVES = (int, float, str, bool, type(None))
 
 
@@ -109,6 +119,13 @@ class SequenceLitModule(pl.LightningModule):
     def forward(self, x: Tensor) -> Tensor:
         """Predict (probabilities for ``bce``) from one-hot ``(N, 4, L)`` or codes ``(N, L)``."""
         return self._activation(self.net(_one_hot(x)))
+
+    def setup(self, stage: str) -> None:
+        """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1])."""
+        bounds = _TARGET_RANGES.get(self.hparams["loss"])
+        datamodule = getattr(self._trainer, "datamodule", None)
+        if bounds is not None and hasattr(datamodule, "require_target_range"):
+            datamodule.require_target_range(*bounds)
 
     def training_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
         """Compute the loss on logits and log ``train/loss``."""

@@ -123,7 +123,57 @@ def _check_v5_whole(path: Path, names: list[str]) -> None:
             pos, n = end, n + 1
 
 
-def first_not_one_hot(seq: np.ndarray) -> tuple[int, int] | None:
+def check_sequences(path: Path, key: str, seq: np.ndarray, start: int, offset: int) -> None:
+    """Refuse a block ``(B, A, L)`` (rows from ``start``) that is not one-hot.
+
+    ``offset`` is the block's first position in the stored sequences (a central crop's start).
+    """
+    bad = _first_not_one_hot(seq)
+    if bad is None:
+        return
+    i, j = bad
+    raise ValueError(
+        f"{path}: {key!r} is not one-hot at sample {start + i}, position {offset + j}: "
+        f"{seq[i, :, j].tolist()}. Each position needs one 1 and zeros elsewhere (all 0 or all "
+        "0.25 for an unknown base): check sequence_key and sequence_alphabet_axis, and "
+        "unpackbits=True for bit-packed files"
+    )
+
+
+def check_targets(
+    path: Path,
+    key: str | None,
+    tgt: np.ndarray | None,
+    start: int,
+    features: list[str] | None,
+    bounds: tuple[float, float, str] | None,
+) -> None:
+    """Refuse NaN targets, and targets outside ``bounds`` ``(low, high, why)`` when given."""
+    if tgt is None:
+        return
+    if tgt.dtype.kind == "f" and np.isnan(tgt).any():
+        i, j = np.argwhere(np.isnan(tgt))[0]
+        raise ValueError(
+            f"{path}: {key!r} holds NaN at sample {start + i}, feature {j}{_name(features, j)}: "
+            "NaN targets would make the loss NaN"
+        )
+    if bounds is None or tgt.dtype == bool:
+        return
+    low, high, why = bounds
+    outside = (tgt < low) | (tgt > high)
+    if outside.any():
+        i, j = np.argwhere(outside)[0]
+        raise ValueError(
+            f"{path}: {key!r} holds {tgt[i, j].item()} at sample {start + i}, feature "
+            f"{j}{_name(features, j)}, outside [{low}, {high}]: {why}"
+        )
+
+
+def _name(features: list[str] | None, j: int) -> str:
+    return f" ({features[j]!r})" if features else ""
+
+
+def _first_not_one_hot(seq: np.ndarray) -> tuple[int, int] | None:
     """Find the first ``(sample, position)`` whose column is not one-hot.
 
     A column (``seq[i, :, j]`` of ``(B, A, L)``) is one-hot (one 1, the rest 0), all 0 or all
@@ -143,14 +193,3 @@ def first_not_one_hot(seq: np.ndarray) -> tuple[int, int] | None:
         return None
     i, j = np.argwhere(~ok)[0]
     return int(i), int(j)
-
-
-def first_out_of_range(tgt: np.ndarray, low: float, high: float) -> tuple[int, int, float] | None:
-    """Find the first ``(sample, feature, value)`` of ``tgt`` outside ``[low, high]``."""
-    if tgt.dtype == bool:
-        return None
-    bad = (tgt < low) | (tgt > high)
-    if not bad.any():
-        return None
-    i, j = np.argwhere(bad)[0]
-    return int(i), int(j), tgt[i, j].item()

@@ -21,7 +21,14 @@ from typing import Any
 import h5py
 import numpy as np
 
-from selene.samplers._mat_checks import load_v5, open_hdf5, read_hdf5, v5_variables
+from selene.samplers._mat_checks import (
+    check_sequences,
+    check_targets,
+    load_v5,
+    open_hdf5,
+    read_hdf5,
+    v5_variables,
+)
 from selene.samplers._mat_layout import find_layout
 from selene.samplers._windows import Batch
 from selene.targets import read_features
@@ -125,6 +132,8 @@ class MatFileSampler:
         row_bytes = 4 * self._stored_length + (self.n_features or 0)
         self.block_size = max(256, _BLOCK_BYTES // row_bytes) if self._hdf5 else self.n_samples
         self._data: Any = None
+        self._seen: set[tuple[int, int]] = set()  # row ranges already checked
+        self.target_bounds: tuple[float, float, str] | None = None
         # workers may send the batches in the file's dtype when it is a small integer type
         self.narrow = {
             (field,): dtype.str
@@ -136,6 +145,14 @@ class MatFileSampler:
         }
         if self._packed:  # unknown bases unpack to 1/4
             self.narrow.pop(("sequence",), None)
+
+    def require_target_range(self, low: float, high: float, why: str) -> None:
+        """Refuse targets outside ``[low, high]`` from now on; ``why`` ends the message.
+
+        ``SequenceLitModule`` asks for its loss's range through ``MultiFileSampler``.
+        """
+        self.target_bounds = (float(low), float(high), why)
+        self._seen.clear()
 
     def _crop_window(self, use_seq_len: int | None, shift: int) -> tuple[int, int]:
         stored = self._stored_length
@@ -219,8 +236,7 @@ class MatFileSampler:
         if not self._hdf5:
             seq = data[self.sequence_key][start:stop]
             tgt = None if self.targets_key is None else data[self.targets_key][start:stop]
-            self._check_targets(tgt, start)
-            return self._cropped(seq), tgt
+            return self._checked(seq, tgt, start, stop)
         index: list[Any] = [slice(None)] * 3
         index[self._batch_axis] = slice(start, stop)
         seq = self._canonical(self.sequence_key, self._read_hdf5(self.sequence_key, index))
@@ -235,21 +251,22 @@ class MatFileSampler:
             seq[np.broadcast_to(bits.all(axis=1, keepdims=True), seq.shape)] = 0.25
         if tgt is not None and self.targets_key in self._packed:
             tgt = np.unpackbits(tgt, axis=1, count=self.n_features)
-        self._check_targets(tgt, start)
-        return self._cropped(seq), tgt
+        return self._checked(seq, tgt, start, stop)
 
     def _read_hdf5(self, key: str, index: list[Any]) -> np.ndarray:
         return read_hdf5(self.filepath, key, self._open()[key], tuple(index))
 
-    def _check_targets(self, tgt: np.ndarray | None, start: int) -> None:
-        if tgt is None or tgt.dtype.kind != "f" or not np.isnan(tgt).any():
-            return
-        i, j = np.argwhere(np.isnan(tgt))[0]
-        name = f" ({self.features[j]!r})" if self.features else ""
-        raise ValueError(
-            f"{self.filepath}: {self.targets_key!r} holds NaN at sample {start + i}, feature "
-            f"{j}{name}: NaN targets would make the loss NaN"
-        )
+    def _checked(
+        self, seq: np.ndarray, tgt: np.ndarray | None, start: int, stop: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Crop, and check each block once per process (the data is read anyway: no extra pass)."""
+        seq = self._cropped(seq)
+        if (start, stop) not in self._seen:
+            check_sequences(self.filepath, self.sequence_key, seq, start, self._crop[0])
+            args = (self.targets_key, tgt, start, self.features, self.target_bounds)
+            check_targets(self.filepath, *args)
+            self._seen.add((start, stop))
+        return seq, tgt
 
     def _cropped(self, seq: np.ndarray) -> np.ndarray:
         lo, hi = self._crop

@@ -171,6 +171,17 @@ class MultiFileSampler(SamplerDataModule):
             )
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
 
+    def require_target_range(self, low: float, high: float, why: str) -> None:
+        """Have every file sampler refuse targets outside ``[low, high]`` as it reads them.
+
+        ``SequenceLitModule`` calls it with its loss's range (``bce``: [0, 1]). BED datasets
+        hold 0/1 labels by construction, so only samplers that read stored values check.
+        """
+        for sampler in self.samplers.values():
+            check = getattr(sampler, "require_target_range", None)
+            if check is not None:
+                check(low, high, why)
+
     def train_dataloader(self) -> DataLoader:
         """Endless training batches; ranks and workers split each pass between them."""
         rank = self.trainer.global_rank if self.trainer is not None else current_rank()
