@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyfaidx
 
-from selene.sequences import _reference
+from selene.sequences import _faidx, _reference
 from selene.sequences._batch import check_bounds, parse_strands, window_arrays
 from selene.sequences._kernels import gather_windows
 from selene.sequences.encoding import byte_table, codes_to_encoding
@@ -32,8 +32,9 @@ class FastaSequence(Sequence):
     def __init__(self, input_path: str | Path, cache_dir: str | Path | None = None) -> None:
         self.path = Path(input_path)
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
-        fasta = _reference.open_fasta(self.path)
+        fasta = _faidx.open_fasta(self.path)
         index = _reference.read_index(fasta, self.path)
+        self._check_letters(fasta, index)
         self.chrom_sizes: dict[str, int] = dict(
             zip(index.names, index.lengths.tolist(), strict=True)
         )
@@ -44,6 +45,9 @@ class FastaSequence(Sequence):
         self._codes: np.ndarray | None = None
         self._cache_file = self._build_cache(fasta, index)
         self._set_output_order(_IDENTITY, _IDENTITY)
+
+    def _check_letters(self, fasta: pyfaidx.Fasta, index: _reference.FastaIndex) -> None:
+        """Refuse a FASTA of the wrong kind from a bounded sample (subclasses; none here)."""
 
     def _set_output_order(self, forward: np.ndarray, reverse: np.ndarray) -> None:
         """Set the 256-entry maps from cache codes to output codes ('+' and '-' windows)."""
@@ -70,7 +74,7 @@ class FastaSequence(Sequence):
     def fasta(self) -> pyfaidx.Fasta:
         """The pyfaidx handle (opened on first use in each process)."""
         if self._fasta is None:
-            self._fasta = _reference.open_fasta(self.path)
+            self._fasta = _faidx.open_fasta(self.path)
         return self._fasta
 
     @property

@@ -1,9 +1,10 @@
 """The compact reference cache: every record of a FASTA as one flat ``uint8`` code array.
 
-The cache is a ``.npy`` file named after a fingerprint of the FASTA (size, mtime, index), so a
-changed FASTA gets a new file, and a file that exists is complete: it is written to a temporary
-name and renamed into place, so concurrent workers never read a half-written cache. It is opened
-with ``np.load(mmap_mode="r")``, so DataLoader workers share the page cache instead of copies.
+The cache is a ``.npy`` file named after a fingerprint of the FASTA (size, mtime, ctime, index),
+so a changed FASTA gets a new file, and a file that exists is complete: it is written to a
+temporary name and renamed into place, so concurrent workers never read a half-written cache.
+It is opened with ``np.load(mmap_mode="r")``, so DataLoader workers share the page cache instead
+of copies.
 """
 
 from __future__ import annotations
@@ -43,37 +44,6 @@ class FastaIndex:
         return np.concatenate(([0], np.cumsum(self.lengths)[:-1])).astype(np.int64)
 
 
-def open_fasta(path: Path) -> pyfaidx.Fasta:
-    """Open an indexed FASTA with pyfaidx (building the ``.fai`` if missing), with clear errors.
-
-    Parameters
-    ----------
-    path : Path
-        A FASTA file, plain or bgzipped.
-
-    Returns
-    -------
-    pyfaidx.Fasta
-        Case is kept (soft-masked bases stay lowercase).
-    """
-    if not path.is_file():
-        raise FileNotFoundError(f"FASTA file not found: {path}")
-    try:
-        return pyfaidx.Fasta(str(path), sequence_always_upper=False, as_raw=True)
-    except ImportError as err:  # pyfaidx reads bgzipped files through BioPython
-        raise ImportError(
-            f"reading the bgzipped FASTA {path} needs BioPython >= 1.73 (pip install biopython); "
-            f"or decompress it (bgzip -d)"
-        ) from err
-    except (OSError, ValueError, pyfaidx.FastaIndexingError) as err:
-        reason = str(err).strip().rstrip(".")
-        raise ValueError(
-            f"cannot open or index the FASTA {path}: {reason}. Check that it is a valid "
-            f"(optionally bgzipped) FASTA with equal line lengths, and that its folder is "
-            f"writable so the '.fai' index can be built (or run 'samtools faidx {path.name}')."
-        ) from err
-
-
 def read_index(fasta: pyfaidx.Fasta, path: Path) -> FastaIndex:
     """Collect the record layout that pyfaidx read from the ``.fai``."""
     records = fasta.faidx.index
@@ -87,10 +57,16 @@ def read_index(fasta: pyfaidx.Fasta, path: Path) -> FastaIndex:
 
 
 def fingerprint(path: Path, index: FastaIndex, tag: str) -> str:
-    """Hash the FASTA's size, mtime and index layout, and the alphabet ``tag``."""
+    """Hash the FASTA's size, mtime, ctime and index layout, and the alphabet ``tag``.
+
+    The ctime (inode change time) moves on every write and cannot be set back, so a FASTA
+    replaced with its old mtime kept (``cp -p``, ``rsync -a``, ``tar``) still gets a new cache.
+    """
     stat = path.stat()
     digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(f"{_FORMAT_VERSION}|{tag}|{stat.st_size}|{stat.st_mtime_ns}|".encode())
+    digest.update(
+        f"{_FORMAT_VERSION}|{tag}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|".encode()
+    )
     digest.update("\t".join(index.names).encode())
     for column in (index.lengths, index.byte_offsets, index.line_bases, index.line_bytes):
         digest.update(column.tobytes())

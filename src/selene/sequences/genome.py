@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+import pyfaidx
 
 from selene.sequences._blacklist import Blacklist
+from selene.sequences._dna_check import refuse_protein
 from selene.sequences._fasta import FastaSequence
+from selene.sequences._reference import FastaIndex
 from selene.sequences.encoding import reverse_complement
 
 __all__ = ["Genome"]
@@ -106,6 +109,9 @@ class Genome(FastaSequence):
             self._blacklist = Blacklist(
                 self.blacklist_regions, self._ids, self._offsets, self._lengths
             )
+
+    def _check_letters(self, fasta: pyfaidx.Fasta, index: FastaIndex) -> None:
+        refuse_protein(fasta, index.names, index.lengths, self.path)
 
     def _minus(self, strand: str) -> bool:
         if strand in ("+", "."):
