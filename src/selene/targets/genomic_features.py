@@ -11,6 +11,7 @@ import numpy as np
 
 from selene.targets import _kernels
 from selene.targets._bed import index_intervals, read_bed
+from selene.targets._positive import any_positive
 from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
 from selene.targets.features import read_features
 from selene.targets.target import Target
@@ -81,8 +82,9 @@ class GenomicFeatures(Target):
         self.feature_thresholds = (
             None if values is None else dict(zip(self.features, values.tolist(), strict=True))
         )
-        # Selene computes with float32 thresholds; so must we, to match it bit for bit.
+        # Selene labels with float32 thresholds, and is_positive with float64 ones; so do we.
         self._thresholds = None if values is None else values.astype(np.float32)
+        self._thresholds64 = values
         self._need_rows: dict[int, np.ndarray] = {}
         self._load()
 
@@ -106,11 +108,11 @@ class GenomicFeatures(Target):
         self._chroms = bed.chroms
         self._chrom_index = {name: i for i, name in enumerate(bed.chroms)}
         self._absent_ok: set[str] = set()  # names checked for a 'chr' prefix mismatch
-        offsets, starts, ends, max_ends, feats, was_sorted = index_intervals(
+        offsets, starts, ends, max_ends, feats, sources, was_sorted = index_intervals(
             bed.chrom[keep], bed.starts[keep], bed.ends[keep], feats[keep], len(bed.chroms)
         )
         self._offsets, self._starts, self._ends = offsets, starts, ends
-        self._max_ends, self._feats = max_ends, feats
+        self._max_ends, self._feats, self._sources = max_ends, feats, sources
         n = int(keep.sum())
         if not bed.compressed:
             _log.info(
@@ -166,6 +168,43 @@ class GenomicFeatures(Target):
         """
         ids = self.chrom_ids([chrom])
         return self._label(ids, np.array([start], np.int64), np.array([end], np.int64))[0]
+
+    def is_positive(self, chrom: str, start: int, end: int, strand: str | None = None) -> bool:
+        """Whether one interval on its own meets its feature's threshold in ``[start, end)``.
+
+        The Selene SDK's rule: an interval counts when it overlaps the window by more than
+        ``int((end - start) * t - 1)`` bases (at least 0), ``t`` being its feature's threshold.
+        Intervals count one at a time (two short ones of a feature may make its label 1 and
+        still not this). With ``feature_thresholds=None`` any overlapping interval counts.
+
+        Parameters
+        ----------
+        chrom : str
+        start, end : int
+            0-based, end-exclusive.
+        strand : {None, '+', '-', '.'}
+            Accepted for Selene's signature; the intervals carry no strand, so it changes
+            nothing.
+
+        Returns
+        -------
+        bool
+            False for a chromosome with no interval in the BED.
+        """
+        if strand not in (None, "+", "-", "."):
+            raise ValueError(f"strand must be None, '+', '-' or '.'; got {strand!r}")
+        if not 0 <= start < end:
+            raise ValueError(f"window {chrom}:{start}-{end} is invalid: need 0 <= start < end")
+        cid = int(self.chrom_ids([chrom])[0])
+        if cid < 0:
+            return False
+        first, last = int(self._offsets[cid]), int(self._offsets[cid + 1])
+        lo = first + int(np.searchsorted(self._max_ends[first:last], start, side="right"))
+        hi = first + int(np.searchsorted(self._starts[first:last], end, side="left"))
+        pieces = slice(lo, hi)
+        sources = None if self._sources is None else self._sources[pieces]
+        arrays = self._starts[pieces], self._ends[pieces], self._feats[pieces], sources
+        return any_positive(*arrays, int(start), int(end), self._thresholds64)
 
     def get_feature_data_batch(
         self,
