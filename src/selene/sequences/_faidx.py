@@ -216,8 +216,8 @@ def index_mismatch(path: Path, records: dict) -> str | None:
     rows = list(records.items())  # in file order, as samtools and pyfaidx write a .fai
     if not rows:
         return None
-    offsets = [rec.offset for _, rec in rows]
-    if any(a > b for a, b in zip(offsets, offsets[1:])):
+    offsets = np.fromiter((rec.offset for _, rec in rows), dtype=np.int64, count=len(rows))
+    if np.any(offsets[1:] < offsets[:-1]):
         rows = sorted(rows, key=lambda item: item[1].offset)
     picks = np.unique(np.linspace(0, len(rows) - 1, min(_SAMPLE, len(rows))).round())
     size = path.stat().st_size

@@ -7,6 +7,8 @@ column, as in the Selene SDK.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import torch
 
@@ -14,6 +16,7 @@ __all__ = [
     "codes_to_encoding",
     "codes_to_one_hot",
     "encoding_to_sequence",
+    "get_reverse_complement_encoding",
     "reverse_complement",
     "sequence_to_codes",
     "sequence_to_encoding",
@@ -23,6 +26,21 @@ __all__ = [
 _COMPLEMENT = str.maketrans(
     "ACGTNacgtnYRWSKMDVHBXyrwskmdvhbxUu", "TGCANtgcanRYWSMKHBDVXrywsmkhbdvxAa"
 )
+
+
+#: The Selene SDK's ``Genome.COMPLEMENTARY_BASE_DICT``: either case maps to an uppercase base.
+DNA_COMPLEMENT = {
+    "A": "T",
+    "C": "G",
+    "G": "C",
+    "T": "A",
+    "N": "N",
+    "a": "T",
+    "c": "G",
+    "g": "C",
+    "t": "A",
+    "n": "N",
+}
 
 
 def byte_table(alphabet: str) -> np.ndarray:
@@ -146,6 +164,48 @@ def reverse_complement(sequence: str) -> str:
     str
     """
     return sequence.translate(_COMPLEMENT)[::-1]
+
+
+def get_reverse_complement_encoding(
+    encoding: np.ndarray,
+    bases_arr: Sequence[str] | np.ndarray = "ACGT",
+    complementary_base_dict: Mapping[str, str] | None = None,
+) -> np.ndarray:
+    """Reverse-complement a one-hot encoding (the Selene SDK's function of that name).
+
+    Positions are reversed and each column takes the values of its base's complement, so an
+    unknown position (``1 / len(bases_arr)`` in every column) stays unknown.
+
+    Parameters
+    ----------
+    encoding : np.ndarray, shape (..., L, len(bases_arr))
+        Positions before letters, as ``get_encoding_from_coords`` returns them.
+    bases_arr : sequence of str
+        The column order (``Genome.BASES_ARR``).
+    complementary_base_dict : dict of str to str, optional
+        Base -> complement (``Genome.COMPLEMENTARY_BASE_DICT``, used by default).
+
+    Returns
+    -------
+    np.ndarray
+        A new array of the same shape and dtype.
+    """
+    bases = [str(b) for b in bases_arr]
+    pairs = DNA_COMPLEMENT if complementary_base_dict is None else complementary_base_dict
+    encoding = np.asarray(encoding)
+    if encoding.ndim < 2 or encoding.shape[-1] != len(bases):
+        raise ValueError(
+            f"encoding must have shape (..., L, {len(bases)}) for bases {''.join(bases)!r}; "
+            f"got {encoding.shape}"
+        )
+    missing = [b for b in bases if pairs.get(b) not in bases]
+    if missing:
+        raise ValueError(
+            f"complementary_base_dict must map each of {bases} to one of them; "
+            f"it does not for {missing}"
+        )
+    columns = [bases.index(pairs[b]) for b in bases]
+    return np.ascontiguousarray(encoding[..., ::-1, columns])
 
 
 def codes_to_one_hot(

@@ -13,7 +13,12 @@ from selene.sequences._blacklist import Blacklist
 from selene.sequences._dna_check import refuse_protein
 from selene.sequences._fasta import FastaSequence
 from selene.sequences._reference import FastaIndex
-from selene.sequences.encoding import reverse_complement
+from selene.sequences.encoding import (
+    DNA_COMPLEMENT,
+    get_reverse_complement_encoding,
+    reverse_complement,
+)
+from selene.sequences.sequence import _class_or_instance_method
 
 __all__ = ["Genome"]
 
@@ -56,6 +61,8 @@ class Genome(FastaSequence):
         Chromosome lengths, in FASTA order.
     BASES_ARR : np.ndarray of str
     BASE_TO_INDEX : dict[str, int]
+    COMPLEMENTARY_BASE_DICT : dict[str, str]
+        Base (either case, and ``N``) -> its uppercase complement, as in the Selene SDK.
     UNK_BASE : str
     UNK_CODE : int
 
@@ -73,6 +80,7 @@ class Genome(FastaSequence):
         **{b: i for i, b in enumerate("ACGT")},
         **{b: i for i, b in enumerate("acgt")},
     }
+    COMPLEMENTARY_BASE_DICT: ClassVar[dict[str, str]] = dict(DNA_COMPLEMENT)
     UNK_BASE: ClassVar[str] = "N"
     UNK_CODE: ClassVar[int] = 4
     _TAG: ClassVar[str] = "dna"
@@ -109,6 +117,24 @@ class Genome(FastaSequence):
             self._blacklist = Blacklist(
                 self.blacklist_regions, self._ids, self._offsets, self._lengths
             )
+
+    @_class_or_instance_method
+    def get_reverse_complement_encoding(self, encoding: np.ndarray) -> np.ndarray:
+        """Reverse-complement a one-hot encoding in this genome's column order.
+
+        Parameters
+        ----------
+        encoding : np.ndarray, shape (..., L, 4)
+            As ``get_encoding_from_coords`` returns it; unknown positions stay unknown.
+
+        Returns
+        -------
+        np.ndarray
+            Equal to the encoding of the ``'-'`` strand of the same window.
+        """
+        return get_reverse_complement_encoding(
+            encoding, self.BASES_ARR, self.COMPLEMENTARY_BASE_DICT
+        )
 
     def _check_letters(self, fasta: pyfaidx.Fasta, index: FastaIndex) -> None:
         refuse_protein(fasta, index.names, index.lengths, self.path)
