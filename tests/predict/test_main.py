@@ -29,7 +29,7 @@ def test_each_analysis_runs_from_config(analysis, checkpoint, workdir, tmp_path)
         f"analysis={analysis}",
         f"analysis.{key}={workdir / name}",
         f"paths.log_dir={checkpoint.parents[4]}",  # the checkpoint is found there
-        f"paths.output_dir={tmp_path}",
+        f"analysis.output_dir={tmp_path}",
         f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
         "+analyzer.show_progress=false",
     ]

@@ -2,8 +2,12 @@
 
 With no argument it writes predictions for the demo's query sequences (``analysis=fasta``)
 with the demo checkpoint: the newest ``best-*.ckpt`` (else the newest ``.ckpt``) under
-``${paths.log_dir}/train``, i.e. what ``python -m selene.train`` saved last. Outputs go to the
-run directory (``${paths.log_dir}/predict/runs/<time>``) with the Selene SDK's file names.
+``${paths.log_dir}/train``, i.e. what ``python -m selene.train`` saved last, and the demo
+genome; a model of the user's needs ``analyzer.reference_sequence.input_path`` for BED and VCF
+input. Outputs, with the Selene SDK's file names, go to ``analysis.output_dir``; by default
+``${paths.log_dir}/predict/<analysis>/<input name>-<hash of the inputs>``, so the same command
+run again after an interruption resumes where it stopped (the log says "resuming ..." or
+"writing to ..."). Hydra's log and config stay in ``${paths.log_dir}/predict/runs/<time>``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hydra
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from selene.predict._config import announce, default_output_dir, fill_reference
 from selene.utils.config import config_dir
 
 __all__ = ["find_checkpoint", "main", "predict"]
@@ -43,14 +48,24 @@ def find_checkpoint(log_dir: str | Path) -> Path:
 def predict(cfg: DictConfig) -> object:
     """Build ``cfg.analyzer`` and run ``cfg.analysis.method`` with the rest of ``cfg.analysis``.
 
+    A null ``analysis.output_dir`` becomes :func:`~selene.predict._config.default_output_dir`,
+    and a null ``analyzer.reference_sequence.input_path`` the demo genome, for the demo
+    checkpoint only (see :func:`~selene.predict._config.fill_reference`).
+
     Returns
     -------
     object
         What the method returns (e.g. the VEP counts).
     """
-    if cfg.get("ckpt_path") is None and cfg.analyzer.get("model") is None:
+    demo = cfg.get("ckpt_path") is None and cfg.analyzer.get("model") is None
+    if demo:
         OmegaConf.update(cfg, "ckpt_path", str(find_checkpoint(cfg.paths.log_dir)))
         log.info("using the demo checkpoint %s", cfg.ckpt_path)
+    fill_reference(cfg, demo)
+    if "output_dir" in cfg.analysis:
+        if cfg.analysis.output_dir is None:
+            cfg.analysis.output_dir = str(default_output_dir(cfg))
+        announce(cfg.analysis.output_dir, cfg.analyzer.get("resume", True))
     analyzer = instantiate(cfg.analyzer)
     args = OmegaConf.to_container(cfg.analysis, resolve=True)
     method = args.pop("method")  # type: ignore[union-attr]

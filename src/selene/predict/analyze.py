@@ -19,7 +19,7 @@ from selene.predict import bed, fasta, ism, vcf, vep
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
 from selene.predict.model import complement_codes, load_model, model_signature, read_features
-from selene.predict.runner import ModelRunner
+from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.writers import (
     OutputSet,
     check_save_data,
@@ -58,6 +58,7 @@ class AnalyzeSequences:
         Accepted for compatibility; outputs are written batch by batch.
     device : str or torch.device, optional
     precision : {"32", "bf16", "16"}
+        ``"auto"``: the GPU when there is one, else the CPU. None: ``use_cuda`` decides.
         ``"32"`` keeps float32; the others autocast the forward passes.
     average_reverse_complement : bool
         Average predictions over each sequence and its reverse complement.
@@ -103,7 +104,7 @@ class AnalyzeSequences:
         self.resume, self.show_progress = resume, show_progress
         self._alphabet = "".join(reference_sequence.BASES_ARR)
         self._unknown = reference_sequence.UNK_BASE
-        self.device = torch.device(device or ("cuda" if use_cuda else "cpu"))
+        self.device = resolve_device(device, use_cuda)
         self.use_cuda = self.device.type == "cuda"
         if data_parallel and torch.cuda.device_count() > 1:
             net, layer_local = nn.DataParallel(net), False

@@ -25,6 +25,17 @@ _ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.
 _PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
 
 
+def resolve_device(device: str | torch.device | None, use_cuda: bool = False) -> torch.device:
+    """Return the device to run on.
+
+    ``"auto"`` is the GPU when there is one, else the CPU; None is the GPU if ``use_cuda``
+    (the Selene SDK's switch), else the CPU; anything else is taken as given.
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device or ("cuda" if use_cuda else "cpu"))
+
+
 @dataclass
 class Outputs:
     """What a network says about a batch: ``predictions`` and, when exact, ``logits``."""
