@@ -57,8 +57,8 @@ class AnalyzeSequences:
     write_mem_limit : int
         Accepted for compatibility; outputs are written batch by batch.
     device : str or torch.device, optional
-    precision : {"32", "bf16", "16"}
         ``"auto"``: the GPU when there is one, else the CPU. None: ``use_cuda`` decides.
+    precision : {"32", "bf16", "16"}
         ``"32"`` keeps float32; the others autocast the forward passes.
     average_reverse_complement : bool
         Average predictions over each sequence and its reverse complement.
@@ -223,7 +223,8 @@ class AnalyzeSequences:
         Names are made safe and unique file-name stems first (characters other than letters,
         digits and ``_ . + = -`` become ``_``, leading dots are dropped, a repeated name gets
         ``_2``, ``_3``, ...), with a warning for each record renamed so. Every record is
-        checked (letters, not empty) before any is scored.
+        checked (letters, not empty) before any is scored. A rerun of an interrupted run skips
+        the records it finished (``<fasta name>_ism.inprogress`` lists them).
 
         Raises
         ------
@@ -234,10 +235,19 @@ class AnalyzeSequences:
         ism.check_range(self.sequence_length, start_position, end_position, mutate_n_bases)
         stems = record_stems(input_path, output_dir, use_sequence_name, self._alphabet,
                              self._unknown)  # fmt: skip
+        key = fingerprint(file_signature(input_path), stems, check_save_data(save_data),
+                          output_format, start_position, end_position, mutate_n_bases,
+                          self._model_signature(), self.features)  # fmt: skip
+        marker = Path(output_dir, f"{_stem(input_path) or 'ism'}_ism.inprogress")
+        finished = ism.FinishedRecords(marker, key, self.resume)
         for (name, sequence), stem in zip(fasta.read_fasta(input_path), stems, strict=True):
+            if stem in finished.stems:
+                continue
             seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
             self._ism(seq, save_data, os.path.join(output_dir, stem), mutate_n_bases,
                       output_format, start_position, end_position, repr(name))  # fmt: skip
+            finished.add(stem)
+        finished.finish()
 
     def _ism(self, seq, save_data, prefix, n_bases, output_format, start, end, where) -> None:
         kinds = check_save_data(save_data)

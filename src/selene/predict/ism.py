@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain, combinations, islice, product
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +21,31 @@ from selene.predict.writers import OutputSet, progress
 
 ISM_COLS = ["pos", "ref", "alt"]
 _COMBINATIONS_PER_CHUNK = 4096
+
+
+class FinishedRecords:
+    """The records of a multi-record ISM run that are finished, so a rerun skips them.
+
+    Kept in ``path`` (a ``.inprogress`` file) while the run lasts: the run's fingerprint, then
+    one finished record's file stem per line. A rerun with the same fingerprint (and
+    ``resume``) skips those records; :meth:`finish` removes the file.
+    """
+
+    def __init__(self, path: Path, fingerprint: str, resume: bool = True) -> None:
+        self.path = path
+        lines = path.read_text().splitlines() if resume and path.is_file() else []
+        self.stems = set(lines[1:]) if lines[:1] == [fingerprint] else set()
+        path.write_text("".join(f"{line}\n" for line in [fingerprint, *sorted(self.stems)]))
+
+    def add(self, stem: str) -> None:
+        """Record that ``stem``'s files are complete."""
+        with open(self.path, "a") as handle:
+            handle.write(f"{stem}\n")
+        self.stems.add(stem)
+
+    def finish(self) -> None:
+        """Mark the whole run complete (a later run starts afresh)."""
+        self.path.unlink(missing_ok=True)
 
 
 def check_range(length: int, start: int, end: int | None, n_bases: int) -> tuple[int, int]:
