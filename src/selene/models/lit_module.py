@@ -19,6 +19,7 @@ from selene.models.metrics import (
     FeatureScores,
     RegressionFeatureMetrics,
 )
+from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["SequenceLitModule", "load_checkpoint"]
@@ -110,6 +111,7 @@ class SequenceLitModule(pl.LightningModule):
         self.criterion = criterion()
         self.metrics = nn.ModuleDict()  # one per stage ("val", "test"), built at first batch
         self.test_results: FeatureScores | None = None
+        self._resume_state: dict[str, Any] = {}  # from the checkpoint fit() resumes from
 
     @property
     def features(self) -> list[str] | None:
@@ -176,7 +178,16 @@ class SequenceLitModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Warn if the checkpoint alone cannot rebuild the architecture."""
+        """Keep what a resumed run needs besides Lightning's state; warn if the net is unknown.
+
+        ``random_states``: torch, CUDA, numpy and Python random states (dropout masks);
+        ``callback_metrics``: the metrics logged so far, which a plateau scheduler reads right
+        after the validation that saved the checkpoint.
+        """
+        checkpoint["random_states"] = random_states()
+        if self._trainer is not None:
+            metrics = self._trainer.callback_metrics.items()
+            checkpoint["callback_metrics"] = {k: torch.as_tensor(v).cpu() for k, v in metrics}
         if self.hparams["net"] is None:
             warnings.warn(
                 f"the checkpoint does not record how to build {type(self.net).__name__}; pass "
@@ -184,6 +195,19 @@ class SequenceLitModule(pl.LightningModule):
                 SeleneWarning,
                 stacklevel=2,
             )
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Hold the saved random states and metrics until training resumes (``on_train_start``)."""
+        keys = ("random_states", "callback_metrics")
+        self._resume_state = {key: checkpoint[key] for key in keys if key in checkpoint}
+
+    def on_train_start(self) -> None:
+        """Resuming: restore random states and metrics after the loaders drew their seeds."""
+        state, self._resume_state = self._resume_state, {}
+        if "callback_metrics" in state:
+            self.trainer.callback_metrics.update(state["callback_metrics"])
+        if "random_states" in state:
+            set_random_states(state["random_states"])
 
     def _shared_step(self, batch: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
         logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]

@@ -5,6 +5,7 @@ Every dataset item is a batch (a dict), so DataLoaders use ``batch_size=None``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
-from selene.samplers._packets import packets, unpacked
+from selene.samplers._packets import packed, unpacked
 
 Batch = dict[str, Any]
 
@@ -36,23 +37,34 @@ def worker() -> tuple[int, int]:
 
 
 class TrainStream(IterableDataset):
-    """An endless stream of batches; every (rank, worker, epoch) draws its own stream.
+    """An endless stream of batches, drawn a chunk at a time; it can start at any batch.
+
+    A stream is a sequence of chunks (one ``draw`` each), chunk ``c`` of stream ``s`` drawn from
+    a generator seeded from ``(seed, 0, rank, s, epoch, c)``; so batch ``n`` of the stream can
+    be drawn without drawing those before it, and a run resumed from a checkpoint continues with
+    the batches the uninterrupted run would have drawn. With ``W`` DataLoader workers there are
+    ``W`` streams and the loader serves their chunks in turn (a worker sends each chunk as one
+    packet): chunk slot ``j`` of the loader is chunk ``j // W`` of stream ``j % W``.
 
     Parameters
     ----------
     draw : callable
-        ``draw(rng) -> list of batches`` (drawn together, served one by one).
+        ``draw(rng) -> list of per_draw batches`` (drawn together, served one by one).
     seed : int
-        Base seed; the stream's generator is seeded from
-        ``(seed, 0, rank, worker id, epoch, n, start_step)``, where ``n`` counts the iterators
-        this copy of the dataset has made (persistent workers).
+        Base seed of every stream.
     rank : int
         DDP rank of the process that iterates this dataset.
     on_batch : callable, optional
-        Called with each batch and the ``(rank, worker id)`` (e.g. to save the drawn windows).
-    start_step : int
-        The trainer's step when the loader was made: a run resumed from a checkpoint draws new
-        windows instead of replaying the first ones.
+        Called with each batch served and the ``(rank, stream)`` that drew it (e.g. to save the
+        drawn windows).
+    per_draw : int
+        Batches that one ``draw`` returns.
+    epoch : int
+        The trainer's epoch when the loader was made; each further iteration of this dataset
+        (a new epoch) draws the next epoch's streams.
+    start : int
+        Batches of the first iteration already trained on (a resumed run): the loader's first
+        batch is batch ``start`` of the uninterrupted sequence.
     narrow : dict, optional
         Fields that workers may send in a smaller exact dtype (see ``PacketRing``).
     """
@@ -63,27 +75,41 @@ class TrainStream(IterableDataset):
         seed: int,
         rank: int = 0,
         on_batch: Callable[[Batch, tuple[int, int]], None] | None = None,
-        start_step: int = 0,
+        per_draw: int = 1,
+        epoch: int = 0,
+        start: int = 0,
         narrow: dict[tuple[str, ...], str] | None = None,
     ) -> None:
+        if per_draw < 1 or epoch < 0 or start < 0:
+            raise ValueError(
+                f"need per_draw >= 1, epoch >= 0 and start >= 0; got {per_draw}, {epoch}, {start}"
+            )
         self.draw, self.seed, self.rank, self.on_batch = draw, seed, rank, on_batch
-        self.start_step, self.narrow = start_step, narrow
-        self.epoch = 0
-        self._n_iter = 0
+        self.per_draw, self.first_epoch, self.start, self.narrow = per_draw, epoch, start, narrow
+        self._n_iter = 0  # iterations of this copy (a persistent worker keeps its copy)
 
     def __iter__(self) -> Iterator[Any]:
-        wid, _ = worker()
-        rng = stream_rng(self.seed, 0, self.rank, wid, self.epoch, self._n_iter, self.start_step)
+        wid, n_workers = worker()
+        epoch, start = self.first_epoch + self._n_iter, self.start if self._n_iter == 0 else 0
         self._n_iter += 1
-        stream = self._batches(rng, wid)
-        return stream if get_worker_info() is None else packets(stream, self.narrow)
+        # the loader asks its workers in turn from worker 0: after `slot` chunk slots served,
+        # worker i serves slot + i, slot + i + W, ...; its first chunk lacks the batches served
+        slot, skip = divmod(start, self.per_draw)
+        stream, chunk = (slot + wid) % n_workers, (slot + wid) // n_workers
+        chunks = self._chunks(stream, epoch, chunk, skip if wid == 0 else 0)
+        if get_worker_info() is None:
+            return (batch for batches in chunks for batch in batches)
+        return packed(chunks, self.narrow)
 
-    def _batches(self, rng: np.random.Generator, wid: int) -> Iterator[Batch]:
-        while True:
-            for batch in self.draw(rng):
-                if self.on_batch is not None:
-                    self.on_batch(batch, (self.rank, wid))
-                yield batch
+    def _chunks(self, stream: int, epoch: int, chunk: int, skip: int) -> Iterator[list[Batch]]:
+        for c in itertools.count(chunk):
+            rng = stream_rng(self.seed, 0, self.rank, stream, epoch, c)
+            batches = self.draw(rng)[skip:]
+            skip = 0
+            if self.on_batch is not None:
+                for batch in batches:
+                    self.on_batch(batch, (self.rank, stream))
+            yield batches
 
 
 class FixedBatches(Dataset):
@@ -112,8 +138,9 @@ class FixedBatches(Dataset):
 class EpochLoader(DataLoader):
     """A DataLoader over an endless stream: it unpacks workers' packets and counts epochs.
 
-    The stream learns its epoch before workers copy it, so that non-persistent workers do not
-    restart the same stream every epoch.
+    A stream with an ``epoch`` attribute learns its epoch before workers copy it, so that
+    non-persistent workers do not restart the same stream every epoch (``TrainStream`` counts
+    its own iterations instead).
     """
 
     def __iter__(self):  # noqa: D105

@@ -126,6 +126,17 @@ def packets(
         pending = []
 
 
+def packed(
+    groups: Iterator[list[Batch]],
+    narrow: dict[tuple[str, ...], str] | None = None,
+    prefetch_factor: int = 2,
+) -> Iterator[Packet]:
+    """Send each group of batches as one packet (a stream's chunk: its order stays known)."""
+    ring = PacketRing(prefetch_factor + 2, narrow)
+    for group in groups:
+        yield ring.pack(group)
+
+
 def unpacked(items: Iterator[Any]) -> Iterator[Any]:
     """Yield the batches of each packet (and any other item as it is)."""
     for item in items:

@@ -35,8 +35,10 @@ class OnlineSampler(SamplerDataModule):
     Training batches come from an endless stream (bound training by steps); validation and test
     sets are drawn once from ``seed``, so they are the same every epoch and every run. Each
     DataLoader worker and each DDP rank draws its own stream, seeded from
-    ``(seed, rank, worker id, epoch)``. A window off a chromosome end, overlapping a blacklisted
-    region, or with more than ``max_n_fraction`` ``N`` is redrawn, never returned.
+    ``(seed, rank, worker id, epoch)``; checkpoints keep the stream's position
+    (:meth:`state_dict`), so a resumed run trains on the batches the uninterrupted run would
+    have. A window off a chromosome end, overlapping a blacklisted region, or with more than
+    ``max_n_fraction`` ``N`` is redrawn, never returned.
 
     Parameters
     ----------
@@ -167,6 +169,7 @@ class OnlineSampler(SamplerDataModule):
         self._drawers: dict[str, CenterDrawer] = self._partition()
         self._fixed: dict[str, WindowSet] = {}
         self._rng = stream_rng(self.seed, 9)
+        self._resume_at: tuple[int, int] | None = None  # (epoch, batches) from a checkpoint
 
     # --- subclasses -------------------------------------------------------------------------
     def _partition(self) -> dict[str, CenterDrawer]:
@@ -275,17 +278,48 @@ class OnlineSampler(SamplerDataModule):
             world = self.trainer.world_size if self.trainer is not None else 1
             single = world == 1 and self.num_workers <= 1
             on_batch = BedAppender(self.output_dir, "train", single)
+        per_draw = self._reader.batches_per_draw(self.batch_size, self.n_features)
         draw = partial(
             self._reader.draw_batches,
             drawer=self._drawers["train"],
             batch_size=self.batch_size,
-            n_batches=self._reader.batches_per_draw(self.batch_size, self.n_features),
+            n_batches=per_draw,
         )
-        step = self.trainer.global_step if self.trainer is not None else 0
+        epoch = self.trainer.current_epoch if self.trainer is not None else 0
+        # a resumed run goes on where the checkpoint's run was (once: a reload starts an epoch)
+        saved_epoch, start = self._resume_at or (epoch, 0)
+        self._resume_at = None
         # binary labels travel from workers as uint8 (exact), 4x fewer bytes
         narrow = {("targets",): "u1"} if getattr(self.target, "binary", False) else None
-        stream = TrainStream(draw, self.seed, rank, on_batch, step, narrow)
+        start = start if saved_epoch == epoch else 0
+        stream = TrainStream(draw, self.seed, rank, on_batch, per_draw, epoch, start, narrow)
         return batch_loader(stream, self.num_workers, train=True)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the training stream's position for checkpoints: epoch and batches trained.
+
+        Batches trained, not drawn: the loader has drawn ahead (prefetching) of the step that
+        saves the checkpoint.
+        """
+        trainer = self.trainer
+        if trainer is None:
+            return {}
+        progress = trainer.fit_loop.epoch_loop.batch_progress.current
+        epoch, batches = int(trainer.current_epoch), int(progress.processed)
+        return {"train_epoch": epoch, "train_batches": batches}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume the training stream where :meth:`state_dict` said (``fit(ckpt_path=...)``)."""
+        if not state_dict:
+            return
+        position = [state_dict.get(key) for key in ("train_epoch", "train_batches")]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in position):
+            raise ValueError(
+                f"the checkpoint's {type(self).__name__} state {dict(state_dict)!r} does not give "
+                "the training stream's position as integers train_epoch >= 0 and "
+                "train_batches >= 0; resume from a checkpoint written by selene.train"
+            )
+        self._resume_at = (position[0], position[1])
 
     def val_dataloader(self) -> DataLoader:
         """Serve the fixed validation batches."""
