@@ -65,6 +65,30 @@ def test_fasta_replaced_with_its_old_mtime_is_reindexed(tmp_path: Path) -> None:
         _assert_reads(Genome(fasta), _NEW)
 
 
+def test_record_appended_with_the_old_mtime_is_found(tmp_path: Path) -> None:
+    # Valid layouts the check must accept without a rebuild: CRLF, a header longer than the
+    # bytes it peeks at, an empty record, many records, blank lines at the end.
+    records = "".join(
+        f">r{i} {'x' * (5000 if i == 3 else 3)}\r\nACGTA\r\nCG\r\n" for i in range(40)
+    )
+    fasta = tmp_path / "g.fa"
+    fasta.write_bytes((records + ">empty\r\n>last\r\nAC\r\n\r\n").encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Genome(fasta)
+        genome = Genome(fasta)  # reopened: the fresh index passes the check
+    assert len(genome.get_chrs()) == 42
+    assert genome.get_chr_lens()[-2:] == [("empty", 0), ("last", 2)]
+    mtime = fasta.stat().st_mtime_ns
+    with fasta.open("ab") as handle:
+        handle.write(b">extra\r\nGGGG\r\n")
+    _set_mtime(fasta, mtime)
+    with pytest.warns(SeleneWarning, match=r"goes on after its last indexed record 'last'"):
+        genome = Genome(fasta)
+    assert genome.get_sequence_from_coords("extra", 0, 4) == "GGGG"
+    assert genome.get_codes_from_coords("extra", 0, 4).tolist() == [2, 2, 2, 2]
+
+
 def test_fai_older_than_the_fasta_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
     fasta = _fasta(tmp_path / "g.fa", _OLD, 60)
     Genome(fasta)

@@ -137,7 +137,7 @@ class Genome(FastaSequence):
         )
 
     def _check_letters(self, fasta: pyfaidx.Fasta, index: FastaIndex) -> None:
-        refuse_protein(fasta, index.names, index.lengths, self.path)
+        refuse_protein(fasta, index, self.path)
 
     def _minus(self, strand: str) -> bool:
         if strand in ("+", "."):
