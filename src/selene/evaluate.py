@@ -16,8 +16,9 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
+from selene.models.checkpoints import describe_module
 from selene.models.lit_module import SequenceLitModule, load_checkpoint
-from selene.utils.config import config_dir
+from selene.utils.config import check_config_types, config_dir
 from selene.utils.instantiate import build_trainer, save_config, scalars
 from selene.utils.warnings import SeleneWarning
 from selene.utils.writers import write_evaluation
@@ -27,15 +28,25 @@ __all__ = ["check_compatible", "evaluate", "main"]
 log = logging.getLogger(__name__)
 
 
-def check_compatible(module: SequenceLitModule, datamodule: pl.LightningDataModule) -> None:
-    """Raise if a checkpoint's features do not fit the data; warn if only their names differ."""
+def check_compatible(
+    module: SequenceLitModule, datamodule: pl.LightningDataModule, path: str | None = None
+) -> None:
+    """Raise if a checkpoint's window or features do not fit the data; warn if names differ."""
+    named = f" ({path})" if path else ""
+    length, data_length = getattr(module.net, "sequence_length", None), datamodule.sequence_length
+    if length is not None and data_length is not None and length != data_length:
+        raise ValueError(
+            f"the checkpoint{named} holds {describe_module(module.net)} but the data's windows "
+            f"are {data_length} bases; evaluate with data.sequence_length={length}"
+        )
     features, data_features = module.features, list(datamodule.features)
     if features is None:
         return
     if len(features) != len(data_features):
         raise ValueError(
             f"the checkpoint predicts {len(features)} features but the data has "
-            f"{len(data_features)}; evaluate it on data with the features it was trained on"
+            f"{len(data_features)}; evaluate {path or 'it'} on data with the features it was "
+            "trained on"
         )
     if features != data_features:
         differ = [(a, b) for a, b in zip(features, data_features, strict=True) if a != b]
@@ -53,13 +64,21 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     -------
     dict of str to float
         The logged test metrics (``test/auroc``, ``test/auprc``, ``test/loss``, ...).
+
+    Raises
+    ------
+    TypeError
+        If a config value has the wrong type (e.g. ``seed=abc``).
+    ValueError
+        If ``cfg.ckpt_path`` is remote, not a selene checkpoint, or does not fit the data.
     """
+    check_config_types(cfg)
+    module = load_checkpoint(cfg.ckpt_path)  # before the data: a bad file fails fast
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
     out_dir = Path(cfg.paths.output_dir)
     datamodule = instantiate(cfg.data)
-    module = load_checkpoint(cfg.ckpt_path)
-    check_compatible(module, datamodule)
+    check_compatible(module, datamodule, str(cfg.ckpt_path))
     trainer = build_trainer(cfg)
     if trainer.is_global_zero:
         save_config(cfg, out_dir / "config.yaml")

@@ -15,7 +15,8 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from selene.utils.config import config_dir, fit_net_to_data
+from selene.models.checkpoints import check_resumable, training_checkpoint
+from selene.utils.config import check_config_types, config_dir, fit_net_to_data
 from selene.utils.instantiate import build_trainer, save_config, scalars
 from selene.utils.writers import write_evaluation
 
@@ -36,23 +37,37 @@ def train(cfg: DictConfig) -> dict[str, float]:
     -------
     dict of str to float
         The last logged metrics (``val/auroc``, ``test/auroc``, ...).
+
+    Raises
+    ------
+    TypeError
+        If a config value has the wrong type (e.g. ``trainer.max_steps=ten``).
+    ValueError
+        If ``cfg.ckpt_path`` is remote, not a ``selene.train`` checkpoint, or of another model.
     """
+    check_config_types(cfg)
+    ckpt_path = cfg.get("ckpt_path")
+    if ckpt_path is not None:  # remote, missing, not a checkpoint, code inside: refused now
+        training_checkpoint(ckpt_path)
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
     out_dir = Path(cfg.paths.output_dir)
     datamodule = instantiate(cfg.data)
     fit_net_to_data(cfg.model.net, datamodule.n_features, datamodule.sequence_length)
     model = instantiate(cfg.model, features=datamodule.features)
+    if ckpt_path is not None:
+        check_resumable(ckpt_path, model)
     trainer = build_trainer(cfg)
     if trainer.is_global_zero:
         save_config(cfg, out_dir / "config.yaml")
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    # weights_only: a checkpoint is data, never code (Lightning's default trusts URLs)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     metrics = scalars(trainer.callback_metrics)
     if cfg.get("test"):
         best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
         if not best:
             log.warning("no best checkpoint was saved: testing the last weights")
-        trainer.test(model, datamodule=datamodule, ckpt_path=best or None)
+        trainer.test(model, datamodule=datamodule, ckpt_path=best or None, weights_only=True)
         metrics |= scalars(trainer.callback_metrics)
         if trainer.is_global_zero and model.test_results is not None:
             written = write_evaluation(model.test_results, out_dir)

@@ -14,6 +14,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
 
+from selene.models.checkpoints import check_fits, local_checkpoint, safe_load
 from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
@@ -258,7 +259,8 @@ def load_checkpoint(
     Parameters
     ----------
     path : str or Path
-        A Lightning checkpoint (``.ckpt``); loaded with ``torch.load(weights_only=True)``.
+        A local Lightning checkpoint (``.ckpt``); loaded with ``torch.load(weights_only=True)``,
+        so that a crafted file cannot run code. URLs are refused.
     map_location : str or torch.device
         Where to load the weights.
     net : torch.nn.Module, optional
@@ -269,11 +271,15 @@ def load_checkpoint(
     SequenceLitModule
         In eval mode; ``module.features`` lists the feature names, ``module.net`` is the bare
         architecture.
+
+    Raises
+    ------
+    ValueError
+        If the file is remote, not a selene checkpoint, truncated, holds objects that could run
+        code, or holds weights that do not fit ``net`` (the message names both architectures).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
-    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    path = local_checkpoint(path)
+    checkpoint = safe_load(path, map_location)
     hparams = checkpoint.get("hyper_parameters") if isinstance(checkpoint, dict) else None
     if hparams is None or "state_dict" not in checkpoint:
         raise ValueError(
@@ -281,11 +287,14 @@ def load_checkpoint(
             "for Selene SDK .pth.tar weights use selene.models.load_selene_weights"
         )
     hparams = dict(hparams)
+    recorded = hparams.get("net")
     if net is not None:
         hparams["net"] = net
-    elif hparams.get("net") is None:
+    elif recorded is None:
         raise ValueError(f"{path.name} does not record its architecture: pass net=")
     module = SequenceLitModule(**hparams)
+    fix = "pass the net it was trained with, or a checkpoint of this net"
+    check_fits(path, checkpoint["state_dict"], module, recorded, fix, net=module.net)
     module.load_state_dict(checkpoint["state_dict"])
     return module.to(map_location).eval()
 

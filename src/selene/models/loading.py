@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
-_MAX_LISTED = 8
+from selene.models.checkpoints import listing, safe_load
 
 
 def load_selene_weights(
@@ -26,7 +24,7 @@ def load_selene_weights(
     dropped, and the ``model.`` prefix of a ``NonStrandSpecific`` wrapper is added or removed
     as the model needs. Selene's final ``Sigmoid`` has no weights, so nothing is lost by our
     models ending in logits. Files are read with ``torch.load(weights_only=True)``, with NumPy
-    scalars (Selene stores ``min_loss`` as one) allowed.
+    scalars (Selene stores ``min_loss`` as one) allowed; remote files are refused.
 
     Parameters
     ----------
@@ -47,8 +45,9 @@ def load_selene_weights(
     FileNotFoundError
         If the checkpoint file does not exist.
     ValueError
-        If the checkpoint is not a state dict, or does not match ``model``: the message lists
-        missing and unexpected keys and shape mismatches.
+        If the checkpoint is remote, not a PyTorch file, truncated, holds objects that could
+        run code, is not a state dict, or does not match ``model``: the message lists missing
+        and unexpected keys and shape mismatches.
     """
     checkpoint = _read(path_or_state_dict)
     state = checkpoint.get("state_dict", checkpoint)
@@ -71,13 +70,11 @@ def load_selene_weights(
         name = type(model).__name__
         raise ValueError(
             f"{_describe(path_or_state_dict)} does not match {name}:"
-            + _listing(
-                "missing keys (in the model, not the checkpoint)", missing if strict else []
-            )
-            + _listing(
+            + listing("missing keys (in the model, not the checkpoint)", missing if strict else [])
+            + listing(
                 "unexpected keys (in the checkpoint, not the model)", unexpected if strict else []
             )
-            + _listing("shape mismatches", mismatched)
+            + listing("shape mismatches", mismatched)
             + _hints(mismatched, checkpoint, name)
         )
     model.load_state_dict({k: v for k, v in state.items() if k in target}, strict=strict)
@@ -87,28 +84,12 @@ def load_selene_weights(
 def _read(path_or_state_dict: str | Path | Mapping[str, object]) -> Mapping[str, object]:
     if isinstance(path_or_state_dict, Mapping):
         return path_or_state_dict
-    path = Path(path_or_state_dict)
-    if not path.is_file():
-        raise FileNotFoundError(f"no Selene checkpoint at {path}")
-    try:
-        with torch.serialization.safe_globals(_numpy_globals()):
-            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise ValueError(
-            f"{path} holds objects other than tensors and plain containers, so it cannot be "
-            f"loaded with weights_only=True; re-save just its state_dict ({err})"
-        ) from err
+    checkpoint = safe_load(path_or_state_dict, what="Selene checkpoint")
     if not isinstance(checkpoint, Mapping):
-        raise ValueError(f"{path} holds a {type(checkpoint).__name__}, not a state dict")
+        raise ValueError(
+            f"{path_or_state_dict} holds a {type(checkpoint).__name__}, not a state dict"
+        )
     return checkpoint
-
-
-def _numpy_globals() -> list:
-    # Selene saves ``min_loss`` as a NumPy float; NumPy 2 moved ``numpy.core`` to
-    # ``numpy._core``, so files pickled under NumPy 1 name the old path.
-    scalar = np._core.multiarray.scalar if hasattr(np, "_core") else np.core.multiarray.scalar
-    dtypes = [type(np.dtype(code)) for code in "?bhilqBHILQefdgFDG"]
-    return [scalar, (scalar, "numpy.core.multiarray.scalar"), np.dtype, *dtypes]
 
 
 def _align(
@@ -136,14 +117,6 @@ def _describe(path_or_state_dict: object) -> str:
     return str(path_or_state_dict)
 
 
-def _listing(label: str, items: list[str]) -> str:
-    if not items:
-        return ""
-    shown = ", ".join(items[:_MAX_LISTED])
-    more = f", ... ({len(items) - _MAX_LISTED} more)" if len(items) > _MAX_LISTED else ""
-    return f"\n  {len(items)} {label}: {shown}{more}"
-
-
 def _hints(mismatched: list[str], checkpoint: Mapping[str, object], name: str) -> str:
     hints = ""
     if mismatched:
@@ -151,4 +124,9 @@ def _hints(mismatched: list[str], checkpoint: Mapping[str, object], name: str) -
     arch = checkpoint.get("arch_name")
     if isinstance(arch, str) and arch != name:
         hints += f"\n  the checkpoint was saved from a {arch!r} model"
+    if "hyper_parameters" in checkpoint:
+        hints += (
+            "\n  it is a selene.train checkpoint: load it with selene.models.load_checkpoint "
+            "(or give it to AnalyzeSequences as trained_model_path)"
+        )
     return hints

@@ -28,6 +28,7 @@ from selene.predict.writers import (
     selene_outputs,
 )
 from selene.sequences import Genome
+from selene.utils.checks import check_arguments
 
 
 class AnalyzeSequences:
@@ -92,6 +93,7 @@ class AnalyzeSequences:
         resume: bool = True,
         show_progress: bool = True,
     ) -> None:
+        check_arguments(AnalyzeSequences.__init__, locals())  # batch_size='64' -> TypeError
         net, auto_activation, recorded = load_model(model, trained_model_path)
         self.model = net
         self.sequence_length = int(sequence_length or getattr(net, "sequence_length", 0))

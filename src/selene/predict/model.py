@@ -12,6 +12,7 @@ from torch import nn
 
 from selene import targets
 from selene.models import MultiModelWrapper, load_selene_weights
+from selene.models.checkpoints import check_fits, safe_load
 from selene.models.lit_module import SequenceLitModule, load_checkpoint
 from selene.predict.runner import ends_in_sigmoid
 
@@ -29,15 +30,16 @@ def load_model(
     model : torch.nn.Module, SequenceLitModule or None
         None: rebuilt from the Lightning checkpoint ``path`` alone.
     path : str or Path, or a list of them, optional
-        A ``selene.train`` checkpoint (``.ckpt``), or Selene SDK weights (anything else, read
-        by :func:`selene.models.load_selene_weights`); all read with ``weights_only=True``.
+        A local ``selene.train`` checkpoint (``.ckpt``), or Selene SDK weights (anything else,
+        read by :func:`selene.models.load_selene_weights`); all read with
+        ``weights_only=True`` (a crafted file cannot run code); URLs are refused.
         A list holds one file per sub-model of a :class:`~selene.models.MultiModelWrapper`.
 
     Raises
     ------
     ValueError
-        If neither is given, a list does not match the wrapper's sub-models, or sub-models
-        disagree on their activation.
+        If neither is given, a list does not match the wrapper's sub-models, sub-models
+        disagree on their activation, or a file is refused or does not fit its model.
     """
     if isinstance(model, MultiModelWrapper):
         return _load_wrapper(model, path)
@@ -55,14 +57,27 @@ def load_model(
         return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
     activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
     if path is not None and str(path).endswith(".ckpt"):
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        weights = state["state_dict"]
-        weights = {k.removeprefix("net."): v for k, v in weights.items() if k.startswith("net.")}
-        model.load_state_dict(weights)
-        return model, activation, (state.get("hyper_parameters") or {}).get("features")
+        return model, activation, _load_net_weights(model, path)
     if path is not None:
         load_selene_weights(model, path)
     return model, activation, None
+
+
+def _load_net_weights(model: nn.Module, path: str | Path) -> list[str] | None:
+    """Load a ``selene.train`` checkpoint's ``net.`` weights into ``model``; return features."""
+    checkpoint = safe_load(path)
+    if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
+        raise ValueError(
+            f"{path} is not a selene checkpoint (no 'state_dict'); for Selene SDK weights "
+            "(.pth.tar) pass that file instead"
+        )
+    hparams = checkpoint.get("hyper_parameters") or {}
+    weights = checkpoint["state_dict"]
+    weights = {k.removeprefix("net."): v for k, v in weights.items() if k.startswith("net.")}
+    fix = "build the model the checkpoint records, or pass a checkpoint of this model"
+    check_fits(path, weights, model, hparams.get("net"), fix)
+    model.load_state_dict(weights)
+    return hparams.get("features")
 
 
 def _load_wrapper(

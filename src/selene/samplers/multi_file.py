@@ -16,6 +16,7 @@ from selene.samplers._datasets import FixedBatches, batch_loader, current_rank, 
 from selene.samplers._packets import packets
 from selene.samplers._windows import Batch
 from selene.targets import read_features
+from selene.utils.checks import check_arguments
 
 __all__ = ["FileSampler", "MultiFileSampler"]
 
@@ -142,6 +143,7 @@ class MultiFileSampler(SamplerDataModule):
         save_datasets: Sequence[str] = (),
         output_dir: str | Path | None = None,
     ) -> None:
+        check_arguments(MultiFileSampler.__init__, locals())  # batch_size='64' -> TypeError
         super().__init__()
         self.samplers = {"train": train_sampler, "validate": validate_sampler}
         if test_sampler is not None:

@@ -22,6 +22,7 @@ from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSe
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
 from selene.targets import read_features
+from selene.utils.checks import check_arguments
 
 __all__ = ["OnlineSampler"]
 
@@ -108,6 +109,7 @@ class OnlineSampler(SamplerDataModule):
         max_n_fraction: float = 0.3,
         keep_negative: bool = True,
     ) -> None:
+        check_arguments(OnlineSampler.__init__, locals())  # batch_size='64' -> TypeError
         super().__init__()
         self._holdout_type = holdout_type(validation_holdout, test_holdout)
         self.validation_holdout = (

@@ -6,12 +6,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf, open_dict
+from hydra.utils import get_object
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
-__all__ = ["config_dir", "ensure_synthetic", "fit_net_to_data"]
+from selene.utils.checks import annotations_of, example_value, expected_type
+
+__all__ = ["check_config_types", "config_dir", "ensure_synthetic", "fit_net_to_data"]
 
 #: Constructor arguments that give an architecture's number of outputs.
 N_TARGET_KEYS = ("n_targets", "n_genomic_features")
+
+#: Types of the apps' own top-level keys (the others are checked against their ``_target_``).
+TOP_LEVEL_TYPES: dict[str, Any] = {"seed": int | None, "test": bool, "ckpt_path": str | None}
 
 
 def config_dir() -> Path:
@@ -48,6 +54,69 @@ def ensure_synthetic(out_dir: str) -> str:
 
     make_synthetic(out_dir)
     return str(out_dir)
+
+
+def check_config_types(cfg: DictConfig) -> None:
+    """Check a composed config's values against the types their code declares, before any work.
+
+    Top-level keys follow :data:`TOP_LEVEL_TYPES`; a key of a node with a ``_target_`` follows
+    the annotation of that parameter in the target's signature (simple types only, see
+    :mod:`selene.utils.checks`). Interpolations, missing values and nulls are skipped: the keys
+    interpolations point to are checked where they live, and nulls are often filled in later.
+
+    Raises
+    ------
+    TypeError
+        Naming the key, the value and the expected type, e.g. for ``trainer.max_steps=ten``.
+    """
+    for key, annotation in TOP_LEVEL_TYPES.items():
+        if key in cfg and _plain_value(cfg, key):
+            _check_value(key, cfg[key], annotation, "")
+    for key in cfg:
+        if key != "hydra" and _plain_value(cfg, key):
+            _check_node(cfg[key], str(key))
+
+
+def _check_node(node: Any, where: str) -> None:
+    if isinstance(node, ListConfig):
+        for i in range(len(node)):
+            if _plain_value(node, i):
+                _check_node(node[i], f"{where}[{i}]")
+        return
+    if not isinstance(node, DictConfig):
+        return
+    has_target = "_target_" in node and _plain_value(node, "_target_")
+    target = node.get("_target_") if has_target else None
+    annotations, owner = {}, ""
+    if isinstance(target, str):
+        try:
+            annotations, owner = annotations_of(get_object(target)), target.rsplit(".", 1)[-1]
+        except (ImportError, AttributeError, ValueError):  # Hydra reports unknown targets
+            annotations = {}
+    for key in node:
+        if str(key).startswith("_") or not _plain_value(node, key):
+            continue
+        value = node[key]
+        if isinstance(value, DictConfig | ListConfig):
+            _check_node(value, f"{where}.{key}")
+        elif key in annotations and value is not None:  # null: "set by the code", often
+            _check_value(f"{where}.{key}", value, annotations[key], owner)
+
+
+def _plain_value(node: DictConfig | ListConfig, key: Any) -> bool:
+    """Return False for ``???`` and ``${...}`` (resolving could run a resolver, make data)."""
+    return not (OmegaConf.is_missing(node, key) or OmegaConf.is_interpolation(node, key))
+
+
+def _check_value(key: str, value: Any, annotation: Any, owner: str) -> None:
+    expected = expected_type(value, annotation)
+    if expected is None:
+        return
+    takes = f"{owner} takes {key.rsplit('.', 1)[-1]} as" if owner else "expected"
+    raise TypeError(
+        f"config key {key}={value!r} is a {type(value).__name__}: {takes} {expected}; "
+        f"fix the value (e.g. {key}={example_value(annotation)})"
+    )
 
 
 def fit_net_to_data(
