@@ -58,6 +58,7 @@ def _compose(out: Path, data_dir: Path, num_workers: int, *overrides: str) -> Di
         "data.sequence_length=200",
         "data.center_bin_to_predict=100",
         "data.n_validation_samples=32",
+        "data.n_test_samples=32",
         "data.batch_size=8",
         f"data.num_workers={num_workers}",
         f"model.net._target_={__name__}.TinyNet",
@@ -68,7 +69,6 @@ def _compose(out: Path, data_dir: Path, num_workers: int, *overrides: str) -> Di
         "+trainer.enable_progress_bar=false",
         "+trainer.enable_model_summary=false",
         "~callbacks.progress_bar",
-        "test=false",
     ]
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         return compose("train", overrides=[*tiny, *overrides])
@@ -103,16 +103,16 @@ def _rows(run: Path, after: int) -> list[dict[str, str]]:
 def test_a_resumed_run_equals_the_uninterrupted_run(synthetic, tmp_path, num_workers) -> None:
     whole, cut, resumed = tmp_path / "whole", tmp_path / "cut", tmp_path / "resumed"
     data = synthetic.root
-    train(_compose(whole, data, num_workers, f"trainer.max_steps={_STEPS}"))
+    metrics = train(_compose(whole, data, num_workers, f"trainer.max_steps={_STEPS}"))
     # the interrupted run dies after the checkpoint of step 8; the resumed one goes on from it
-    train(_compose(cut, data, num_workers, f"trainer.max_steps={_STOP}"))
+    train(_compose(cut, data, num_workers, f"trainer.max_steps={_STOP}", "test=false"))
     checkpoint = cut / "checkpoints" / "last.ckpt"
-    train(
-        _compose(
-            resumed, data, num_workers, f"trainer.max_steps={_STEPS}", f"ckpt_path={checkpoint}"
-        )
-    )
+    overrides = f"trainer.max_steps={_STEPS}", f"ckpt_path={checkpoint}"
+    resumed_metrics = train(_compose(resumed, data, num_workers, *overrides))
 
+    # the best checkpoint (over all 3 validations) was tested: the test metrics are equal too
+    assert {"val/auroc", "test/auroc", "test/loss"} <= set(metrics)
+    assert resumed_metrics == metrics
     ends = [
         torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)
         for run in (whole, resumed)
