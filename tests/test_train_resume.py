@@ -99,17 +99,8 @@ def _rows(run: Path, after: int) -> list[dict[str, str]]:
     return [r for r in rows if int(r["step"]) >= after]
 
 
-@pytest.mark.parametrize("num_workers", [0, 1])
-def test_a_resumed_run_equals_the_uninterrupted_run(synthetic, tmp_path, num_workers) -> None:
-    whole, cut, resumed = tmp_path / "whole", tmp_path / "cut", tmp_path / "resumed"
-    data = synthetic.root
-    metrics = train(_compose(whole, data, num_workers, f"trainer.max_steps={_STEPS}"))
-    # the interrupted run dies after the checkpoint of step 8; the resumed one goes on from it
-    train(_compose(cut, data, num_workers, f"trainer.max_steps={_STOP}", "test=false"))
-    checkpoint = cut / "checkpoints" / "last.ckpt"
-    overrides = f"trainer.max_steps={_STEPS}", f"ckpt_path={checkpoint}"
-    resumed_metrics = train(_compose(resumed, data, num_workers, *overrides))
-
+def _assert_same_runs(whole: Path, resumed: Path, metrics: dict, resumed_metrics: dict) -> None:
+    """Same returned and logged metrics, same final checkpoint (weights, optimizer, ...)."""
     # the best checkpoint (over all 3 validations) was tested: the test metrics are equal too
     assert {"val/auroc", "test/auroc", "test/loss"} <= set(metrics)
     assert resumed_metrics == metrics
@@ -124,6 +115,37 @@ def test_a_resumed_run_equals_the_uninterrupted_run(synthetic, tmp_path, num_wor
     for key in first + sorted((set(ends[0]) | set(ends[1])) - {"callbacks", *first}):
         assert _differences(ends[0].get(key), ends[1].get(key)) == [], key
     logged = _rows(resumed, 0)
-    assert logged and min(int(r["step"]) for r in logged) >= _STOP - 1
     assert any(r["train/loss"] for r in logged) and any(r["val/auroc"] for r in logged)
     assert _rows(whole, min(int(r["step"]) for r in logged)) == logged
+
+
+@pytest.mark.parametrize("num_workers", [0, 1])
+def test_a_resumed_run_equals_the_uninterrupted_run(synthetic, tmp_path, num_workers) -> None:
+    whole, cut, resumed = tmp_path / "whole", tmp_path / "cut", tmp_path / "resumed"
+    data = synthetic.root
+    metrics = train(_compose(whole, data, num_workers, f"trainer.max_steps={_STEPS}"))
+    # the interrupted run dies after the checkpoint of step 8; the resumed one goes on from it
+    train(_compose(cut, data, num_workers, f"trainer.max_steps={_STOP}", "test=false"))
+    checkpoint = cut / "checkpoints" / "last.ckpt"
+    overrides = f"trainer.max_steps={_STEPS}", f"ckpt_path={checkpoint}"
+    resumed_metrics = train(_compose(resumed, data, num_workers, *overrides))
+    _assert_same_runs(whole, resumed, metrics, resumed_metrics)
+    assert min(int(r["step"]) for r in _rows(resumed, 0)) >= _STOP - 1
+
+
+def test_a_run_resumed_between_validations_equals_the_uninterrupted_run(synthetic, tmp_path):
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    every_6 = [  # a checkpoint at step 6, saved after the training step (not at validation)
+        "+callbacks.steps._target_=pytorch_lightning.callbacks.ModelCheckpoint",
+        f"+callbacks.steps.dirpath={whole}/steps",
+        "+callbacks.steps.filename='step{step}'",
+        "+callbacks.steps.auto_insert_metric_name=false",
+        "+callbacks.steps.every_n_train_steps=6",
+        "+callbacks.steps.save_top_k=-1",
+    ]
+    metrics = train(_compose(whole, synthetic.root, 0, f"trainer.max_steps={_STEPS}", *every_6))
+    checkpoint = whole / "steps" / "step6.ckpt"
+    assert torch.load(checkpoint, weights_only=True)["global_step"] == 6
+    overrides = f"trainer.max_steps={_STEPS}", f"ckpt_path={checkpoint}"
+    resumed_metrics = train(_compose(resumed, synthetic.root, 0, *overrides))
+    _assert_same_runs(whole, resumed, metrics, resumed_metrics)
