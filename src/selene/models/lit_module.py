@@ -199,6 +199,8 @@ class SequenceLitModule(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Hold the saved random states and metrics until training resumes (``on_train_start``)."""
+        if self._trainer is None or self._trainer.state.fn != "fit":
+            return  # testing or loading a checkpoint: nothing to resume
         keys = ("random_states", "callback_metrics")
         self._resume_state = {key: checkpoint[key] for key in keys if key in checkpoint}
 
