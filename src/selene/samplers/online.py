@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -23,6 +24,7 @@ from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
 from selene.targets import read_features
 from selene.utils.checks import check_arguments
+from selene.utils.warnings import SeleneWarning
 
 __all__ = ["OnlineSampler"]
 
@@ -70,7 +72,9 @@ class OnlineSampler(SamplerDataModule):
     exclude_chrs : list of str
         Chromosomes whose name contains any of these strings are never sampled.
     n_validation_samples, n_test_samples : int, optional
-        Sizes of the fixed sets (the Selene SDK's defaults: 32000 and 640000).
+        Sizes of the fixed sets (None: the Selene SDK's defaults, 32000 and 640000). 0 means
+        no such set: training then runs without validation (nothing is logged as ``val/*``,
+        so checkpoints that monitor it are never written), or the test pass scores nothing.
     batch_size : int
         Windows per batch.
     num_workers : int
@@ -145,8 +149,8 @@ class OnlineSampler(SamplerDataModule):
         self.batch_size, self.num_workers, self.strand = int(batch_size), int(num_workers), strand
         self.exclude_chrs = [str(c) for c in exclude_chrs]
         self.n_samples = {
-            "validate": n_validation_samples or _DEFAULT_N["validate"],
-            "test": n_test_samples or _DEFAULT_N["test"],
+            "validate": _set_size("n_validation_samples", n_validation_samples, "validate"),
+            "test": _set_size("n_test_samples", n_test_samples, "test"),
         }
         bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
         self.reference_sequence = self._open_reference(reference_sequence)
@@ -233,10 +237,11 @@ class OnlineSampler(SamplerDataModule):
             )
         if mode not in self._fixed:
             rng, n, chunk = stream_rng(self.seed, _MODE_KEY[mode]), self.n_samples[mode], 8192
+            empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
             parts = [
                 self._reader.draw_arrays(rng, self._drawers[mode], min(chunk, n - i))[:3]
                 for i in range(0, n, chunk)
-            ]
+            ] or [empty]  # n_{mode}_samples=0: an empty set
             cids, starts, minus = (np.concatenate(col) for col in zip(*parts, strict=True))
             self._fixed[mode] = WindowSet(self._reader, cids, starts, minus, self.batch_size)
             if mode in self.save_datasets:
@@ -332,3 +337,25 @@ class OnlineSampler(SamplerDataModule):
         """Serve the fixed test batches."""
         fixed = self.fixed_set("test")
         return batch_loader(FixedBatches(fixed, fixed.n_batches), 0)
+
+
+def _set_size(name: str, value: int | None, mode: str) -> int:
+    """Check a fixed set's size: None is the Selene SDK's default, 0 no set at all."""
+    if value is None:
+        return _DEFAULT_N[mode]
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ValueError(
+            f"{name} must be a whole number >= 0 (0: no such set; null: the Selene SDK's "
+            f"default, {_DEFAULT_N[mode]}); got {value!r}"
+        )
+    if value == 0 and mode == "validate":
+        warnings.warn(
+            "n_validation_samples=0: training runs without validation, so nothing is logged as "
+            "val/* and checkpoints saved after validation are never written (in selene.train "
+            "both best-*.ckpt and last.ckpt): add "
+            "+callbacks.last_checkpoint.every_n_train_steps=N to keep the weights, or set "
+            "n_validation_samples > 0",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    return int(value)
