@@ -10,6 +10,11 @@ HDF5 files written for the Selene SDK's ``H5DataLoader`` read the same way (keys
 ``sequences`` / ``targets``), including its bit-packed form (``unpackbits=True``: sequences
 packed with ``numpy.packbits`` along the length axis, targets along the feature axis, the true
 sizes in ``<key>_length`` scalars, an all-ones column for an unknown base).
+
+Each block is checked once per process as it is read (no extra pass over the file): every
+position must be one-hot, all 0 (DeepSEA's unknown base) or all 0.25 (the Selene SDK's), and
+targets must not be NaN, nor outside the range the loss takes once ``require_target_range``
+was called (``SequenceLitModule`` does, through ``MultiFileSampler``).
 """
 
 from __future__ import annotations
@@ -71,7 +76,9 @@ class MatFileSampler:
         If a key is not in the file.
     ValueError
         If the shapes do not fit together, or the file is not MATLAB / HDF5 (e.g. text saved as
-        ``.mat``) or is cut short (a partial download). ``read`` raises it for a damaged block.
+        ``.mat``) or is cut short (a partial download). ``read`` raises it for a damaged block,
+        sequences that are not one-hot and targets that are NaN or out of range, naming the
+        sample.
     """
 
     def __init__(
