@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from selene.samplers._datasets import TrainStream, batch_loader
+from selene.utils.warnings import SeleneWarning
 
 _PER_DRAW = 3
 
@@ -55,3 +56,10 @@ def test_a_malformed_stream_state_is_refused(make_sampler) -> None:
             sampler.load_state_dict(state)
     with pytest.raises(ValueError, match="need per_draw >= 1, epoch >= 0 and start >= 0"):
         TrainStream(_draw, seed=5, per_draw=0)
+
+
+def test_resuming_with_other_stream_settings_warns(make_sampler) -> None:
+    state = {"train_epoch": 0, "train_batches": 3, "seed": 7, "batch_size": 32, "num_workers": 0}
+    make_sampler().load_state_dict(state)  # the same settings: quiet
+    with pytest.warns(SeleneWarning, match=r"another batch_size, num_workers than .* \(32, 16\)"):
+        make_sampler(batch_size=16, num_workers=1).load_state_dict(state)

@@ -313,7 +313,7 @@ class OnlineSampler(SamplerDataModule):
             return {}
         progress = trainer.fit_loop.epoch_loop.batch_progress.current
         epoch, batches = int(trainer.current_epoch), int(progress.processed)
-        return {"train_epoch": epoch, "train_batches": batches}
+        return {"train_epoch": epoch, "train_batches": batches, **self._stream_settings()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Resume the training stream where :meth:`state_dict` said (``fit(ckpt_path=...)``)."""
@@ -327,6 +327,20 @@ class OnlineSampler(SamplerDataModule):
                 "train_batches >= 0; resume from a checkpoint written by selene.train"
             )
         self._resume_at = (position[0], position[1])
+        now = self._stream_settings()
+        changed = {k: (state_dict[k], v) for k, v in now.items() if state_dict.get(k, v) != v}
+        if changed:
+            warnings.warn(
+                f"resuming with another {', '.join(changed)} than the checkpoint's run "
+                f"(then, now: {changed}): training goes on with other batches than the "
+                "uninterrupted run would have drawn",
+                SeleneWarning,
+                stacklevel=2,
+            )
+
+    def _stream_settings(self) -> dict[str, int]:
+        """Return what the training batches depend on besides the stream's position."""
+        return {"seed": self.seed, "batch_size": self.batch_size, "num_workers": self.num_workers}
 
     def val_dataloader(self) -> DataLoader:
         """Serve the fixed validation batches."""
