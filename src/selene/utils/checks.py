@@ -125,7 +125,7 @@ def _name(cls: type) -> str:
     if cls is type(None):
         return "None"
     if issubclass(cls, PurePath):
-        return "str or Path"
+        return "Path"  # a str is accepted too
     return cls.__name__
 
 
