@@ -62,6 +62,15 @@ def test_evaluate_names_a_value_of_the_wrong_type(tmp_path, override, message) -
         evaluate(cfg)
 
 
+def test_predict_names_a_value_of_the_wrong_type_before_any_work(tmp_path) -> None:
+    from selene.predict.__main__ import predict
+
+    cfg = _compose("predict", tmp_path, "ckpt_path=missing.ckpt", "analyzer.batch_size=abc")
+    with pytest.raises(TypeError, match=r"analyzer.batch_size='abc' is a str: AnalyzeSequences"):
+        predict(cfg)
+    assert not (tmp_path / "data").exists()
+
+
 def test_the_train_command_exits_with_the_message(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "selene.train", "seed=abc", f"paths.log_dir={tmp_path}"],
@@ -85,6 +94,9 @@ def _every_config() -> list[tuple[str, list[str]]]:
             ("train", [f"+experiment={p.stem}"]),
             ("evaluate", [f"+experiment={p.stem}", "ckpt_path=x.ckpt"]),
         ]
+    configs += [
+        ("predict", [f"analysis={p.stem}"]) for p in sorted((CONF / "analysis").glob("*.yaml"))
+    ]
     return configs
 
 

@@ -20,7 +20,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from selene.predict._config import announce, default_output_dir, fill_reference
-from selene.utils.config import config_dir
+from selene.utils.config import check_config_types, config_dir
 
 __all__ = ["find_checkpoint", "main", "predict"]
 
@@ -56,7 +56,13 @@ def predict(cfg: DictConfig) -> object:
     -------
     object
         What the method returns (e.g. the VEP counts).
+
+    Raises
+    ------
+    TypeError
+        If a config value has the wrong type (e.g. ``analyzer.batch_size=abc``), before any work.
     """
+    check_config_types(cfg)
     demo = cfg.get("ckpt_path") is None and cfg.analyzer.get("model") is None
     if demo:
         OmegaConf.update(cfg, "ckpt_path", str(find_checkpoint(cfg.paths.log_dir)))
