@@ -47,3 +47,12 @@ def test_ism_of_an_empty_sequence_is_refused(analysis, tmp_path) -> None:
     with pytest.raises(ValueError, match="in_silico_mutagenesis: the sequence is empty"):
         analysis.in_silico_mutagenesis("", ["diffs"], str(tmp_path / "x"), end_position=2)
     assert not list(tmp_path.glob("x_*"))
+
+
+def test_fasta_prediction_names_empty_records(analysis, tmp_path) -> None:
+    fa = tmp_path / "some_empty.fa"
+    fa.write_text(f">a\n{ACGT}\n>hollow\n>b\n{ACGT}\n")
+    with pytest.warns(UserWarning, match=r"1 empty record\(s\), e.g. \['hollow'\]: .*all-'N'"):
+        analysis.get_predictions_for_fasta_file(str(fa), str(tmp_path / "out"))
+    rows = (tmp_path / "out" / "some_empty_predictions.tsv").read_text().splitlines()
+    assert [r.split("\t")[1] for r in rows[1:]] == ["a", "hollow", "b"]  # rows stay aligned

@@ -105,10 +105,24 @@ def encode(sequence: str, alphabet: str, unknown: str, where: str = "sequence") 
 def encode_records(
     records: Iterable[tuple[str, str]], length: int, alphabet: str, unknown: str
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """Fit each record to ``length`` and encode it (named in errors)."""
+    """Fit each record to ``length`` and encode it (named in errors).
+
+    An empty record keeps its row (so rows stay aligned with records), scored as an all-unknown
+    window, and is named in a warning at the end.
+    """
+    empty = []
     for name, sequence in records:
+        if not sequence:
+            empty.append(name)
         check_letters(sequence, alphabet, unknown, repr(name))
         yield name, sequence_to_codes(fit_length(sequence, length, unknown), alphabet)
+    if empty:
+        warnings.warn(
+            f"{len(empty)} empty record(s), e.g. {empty[:5]}: their rows are predictions for "
+            f"an all-{unknown!r} window, not for a sequence; drop them from the FASTA",
+            SeleneWarning,
+            stacklevel=2,
+        )
 
 
 def predict_sequences(
