@@ -71,6 +71,13 @@ def test_fast_dev_run(synthetic, tmp_path) -> None:
     assert len(_table(tmp_path / "test_performance.tsv")) == 8
 
 
+def test_test_without_a_test_partition_is_refused_before_training(synthetic, tmp_path) -> None:
+    cfg = _compose("train", tmp_path, *_tiny(synthetic.root), "data.test_holdout=null")
+    with pytest.raises(ValueError, match=r"test=true, but the data \(IntervalsSampler\) has no "):
+        train(cfg)
+    assert not (tmp_path / "checkpoints").exists()  # refused before any training
+
+
 def test_run_dir_holds_every_output(synthetic, trained) -> None:
     out, metrics = trained
     for name in (

@@ -43,7 +43,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     TypeError
         If a config value has the wrong type (e.g. ``trainer.max_steps=ten``).
     ValueError
-        If ``cfg.ckpt_path`` is remote, not a ``selene.train`` checkpoint, or of another model.
+        If ``cfg.ckpt_path`` is remote, not a ``selene.train`` checkpoint, or of another model;
+        or if ``cfg.test`` is set and the data has no test partition (before any training).
     """
     check_config_types(cfg)
     ckpt_path = cfg.get("ckpt_path")
@@ -53,6 +54,12 @@ def train(cfg: DictConfig) -> dict[str, float]:
         pl.seed_everything(cfg.seed, workers=True)
     out_dir = Path(cfg.paths.output_dir)
     datamodule = instantiate(cfg.data)
+    if cfg.get("test") and "test" not in getattr(datamodule, "modes", ["test"]):
+        raise ValueError(
+            f"test=true, but the data ({type(datamodule).__name__}) has no test partition "
+            f"(its partitions: {datamodule.modes}); give data.test_holdout (chromosomes or a "
+            "fraction) or test sampler, or set test=false"
+        )
     fit_net_to_data(cfg.model.net, datamodule.n_features, datamodule.sequence_length)
     model = instantiate(cfg.model, features=datamodule.features)
     if ckpt_path is not None:
