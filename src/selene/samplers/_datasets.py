@@ -36,15 +36,69 @@ def worker() -> tuple[int, int]:
     return (0, 1) if info is None else (info.id, info.num_workers)
 
 
-class TrainStream(IterableDataset):
-    """An endless stream of batches, drawn a chunk at a time; it can start at any batch.
+class ChunkStream(IterableDataset):
+    """An endless stream of batches served in chunks of a fixed size; it can start at any batch.
 
-    A stream is a sequence of chunks (one ``draw`` each), chunk ``c`` of stream ``s`` drawn from
-    a generator seeded from ``(seed, 0, rank, s, epoch, c)``; so batch ``n`` of the stream can
-    be drawn without drawing those before it, and a run resumed from a checkpoint continues with
-    the batches the uninterrupted run would have drawn. With ``W`` DataLoader workers there are
-    ``W`` streams and the loader serves their chunks in turn (a worker sends each chunk as one
-    packet): chunk slot ``j`` of the loader is chunk ``j // W`` of stream ``j % W``.
+    With ``W`` DataLoader workers there are ``W`` streams (per rank), and the loader serves their
+    chunks in turn (a worker sends each chunk as one packet, and the loader asks its workers in
+    turn from worker 0): chunk slot ``j`` of the loader is chunk ``j // W`` of stream ``j % W``.
+    So the loader's batch ``n`` is known, and a loader that starts there (a resumed run) has
+    each worker take over the stream whose chunk it now serves. Subclasses say how stream ``s``
+    makes its chunks from any chunk on (:meth:`_chunks`).
+
+    Parameters
+    ----------
+    per_chunk : int
+        Batches per chunk.
+    epoch : int
+        The trainer's epoch when the loader was made; each further iteration of this dataset
+        (a new epoch) serves the next epoch's streams.
+    start : int
+        Batches of the first iteration already trained on (a resumed run): the loader's first
+        batch is batch ``start`` of the uninterrupted sequence.
+    narrow : dict, optional
+        Fields that workers may send in a smaller exact dtype (see ``PacketRing``).
+    """
+
+    def __init__(
+        self,
+        per_chunk: int,
+        epoch: int = 0,
+        start: int = 0,
+        narrow: dict[tuple[str, ...], str] | None = None,
+    ) -> None:
+        self.per_chunk, self.first_epoch, self.start, self.narrow = per_chunk, epoch, start, narrow
+        self._n_iter = 0  # iterations of this copy (a persistent worker keeps its copy)
+
+    def __iter__(self) -> Iterator[Any]:
+        wid, n_workers = worker()
+        epoch, start = self.first_epoch + self._n_iter, self.start if self._n_iter == 0 else 0
+        self._n_iter += 1
+        # after `slot` chunk slots served, worker i serves slot + i, slot + i + W, ...; its
+        # first chunk lacks the batches already served
+        slot, skip = divmod(start, self.per_chunk)
+        stream, chunk = (slot + wid) % n_workers, (slot + wid) // n_workers
+        chunks = self._chunks(stream, n_workers, epoch, chunk, skip if wid == 0 else 0)
+        if get_worker_info() is None:
+            return (batch for batches in chunks for batch in batches)
+        return packed(chunks, self.narrow)
+
+    def _chunks(
+        self, stream: int, n_streams: int, epoch: int, chunk: int, skip: int
+    ) -> Iterator[list[Batch]]:
+        """Yield the chunks of stream ``stream`` of ``n_streams`` from ``chunk`` on.
+
+        The first chunk lacks its first ``skip`` batches.
+        """
+        raise NotImplementedError
+
+
+class TrainStream(ChunkStream):
+    """An endless stream of drawn batches, a chunk per draw; it can start at any batch.
+
+    Chunk ``c`` of stream ``s`` is drawn from a generator seeded from
+    ``(seed, 0, rank, s, epoch, c)``, so batch ``n`` of the stream can be drawn without drawing
+    those before it (see ``ChunkStream`` for the streams of workers).
 
     Parameters
     ----------
@@ -59,14 +113,8 @@ class TrainStream(IterableDataset):
         drawn windows).
     per_draw : int
         Batches that one ``draw`` returns.
-    epoch : int
-        The trainer's epoch when the loader was made; each further iteration of this dataset
-        (a new epoch) draws the next epoch's streams.
-    start : int
-        Batches of the first iteration already trained on (a resumed run): the loader's first
-        batch is batch ``start`` of the uninterrupted sequence.
-    narrow : dict, optional
-        Fields that workers may send in a smaller exact dtype (see ``PacketRing``).
+    epoch, start, narrow
+        See ``ChunkStream``.
     """
 
     def __init__(
@@ -84,24 +132,12 @@ class TrainStream(IterableDataset):
             raise ValueError(
                 f"need per_draw >= 1, epoch >= 0 and start >= 0; got {per_draw}, {epoch}, {start}"
             )
+        super().__init__(per_draw, epoch, start, narrow)
         self.draw, self.seed, self.rank, self.on_batch = draw, seed, rank, on_batch
-        self.per_draw, self.first_epoch, self.start, self.narrow = per_draw, epoch, start, narrow
-        self._n_iter = 0  # iterations of this copy (a persistent worker keeps its copy)
 
-    def __iter__(self) -> Iterator[Any]:
-        wid, n_workers = worker()
-        epoch, start = self.first_epoch + self._n_iter, self.start if self._n_iter == 0 else 0
-        self._n_iter += 1
-        # the loader asks its workers in turn from worker 0: after `slot` chunk slots served,
-        # worker i serves slot + i, slot + i + W, ...; its first chunk lacks the batches served
-        slot, skip = divmod(start, self.per_draw)
-        stream, chunk = (slot + wid) % n_workers, (slot + wid) // n_workers
-        chunks = self._chunks(stream, epoch, chunk, skip if wid == 0 else 0)
-        if get_worker_info() is None:
-            return (batch for batches in chunks for batch in batches)
-        return packed(chunks, self.narrow)
-
-    def _chunks(self, stream: int, epoch: int, chunk: int, skip: int) -> Iterator[list[Batch]]:
+    def _chunks(
+        self, stream: int, n_streams: int, epoch: int, chunk: int, skip: int
+    ) -> Iterator[list[Batch]]:
         for c in itertools.count(chunk):
             rng = stream_rng(self.seed, 0, self.rank, stream, epoch, c)
             batches = self.draw(rng)[skip:]
@@ -136,16 +172,12 @@ class FixedBatches(Dataset):
 
 
 class EpochLoader(DataLoader):
-    """A DataLoader over an endless stream: it unpacks workers' packets and counts epochs.
+    """A DataLoader over an endless stream whose workers send packets: it unpacks them.
 
-    A stream with an ``epoch`` attribute learns its epoch before workers copy it, so that
-    non-persistent workers do not restart the same stream every epoch (``TrainStream`` counts
-    its own iterations instead).
+    Streams count their own epochs (``ChunkStream``): workers are persistent and keep their copy.
     """
 
     def __iter__(self):  # noqa: D105
-        if hasattr(self.dataset, "epoch"):
-            self.dataset.epoch += 1
         items = super().__iter__()
         return items if self.num_workers == 0 else unpacked(items)
 

@@ -108,22 +108,9 @@ class PacketRing:
         return Packet(slot, fields, sizes)
 
 
-def packets(
-    batches: Iterator[Batch],
-    narrow: dict[tuple[str, ...], str] | None = None,
-    prefetch_factor: int = 2,
-) -> Iterator[Packet]:
-    """Group a worker's batches into packets of about 4 MB (at most 16 batches)."""
-    ring = PacketRing(prefetch_factor + 2, narrow)
-    first = next(batches)
-    nbytes = sum(np.asarray(v).nbytes for _, v in _flatten(first))
-    per_packet = int(np.clip(_PACKET_BYTES // max(nbytes, 1), 1, _MAX_BATCHES))
-    pending = [first]
-    while True:
-        while len(pending) < per_packet:
-            pending.append(next(batches))
-        yield ring.pack(pending)
-        pending = []
+def batches_per_packet(batch_bytes: int) -> int:
+    """How many batches of about ``batch_bytes`` to send per packet: about 4 MB, at most 16."""
+    return int(np.clip(_PACKET_BYTES // max(int(batch_bytes), 1), 1, _MAX_BATCHES))
 
 
 def packed(

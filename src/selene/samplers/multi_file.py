@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+from torch.utils.data import DataLoader
 
 from selene.samplers._datamodule import SamplerDataModule
-from selene.samplers._datasets import FixedBatches, batch_loader, current_rank, stream_rng, worker
-from selene.samplers._packets import packets
+from selene.samplers._datasets import FixedBatches, batch_loader, current_rank
+from selene.samplers._file_stream import FileStream
 from selene.samplers._windows import Batch
 from selene.targets import read_features
 from selene.utils.checks import check_arguments
 
-__all__ = ["FileSampler", "MultiFileSampler"]
+__all__ = ["FileSampler", "FileStream", "MultiFileSampler"]
 
 
 class FileSampler(Protocol):
@@ -49,65 +48,11 @@ def _batch_at(source: FileSampler, batch_size: int, index: int) -> Batch:
     return source.read_batch(index * batch_size, (index + 1) * batch_size)
 
 
-class FileStream(IterableDataset):
-    """Endless passes over a file sampler in batches, shuffled per pass; streams share the work.
-
-    Rows are read in blocks (a multiple of ``batch_size``). With at least as many full blocks
-    as streams (ranks x workers), each stream reads its own blocks; otherwise every stream walks
-    the same order and keeps every S-th batch. A last incomplete batch of a block is dropped.
-    """
-
-    def __init__(
-        self, source: FileSampler, batch_size: int, rank: int, world_size: int, start_step: int = 0
-    ) -> None:
-        self.source, self.batch_size, self.rank, self.world_size = (
-            source,
-            batch_size,
-            rank,
-            world_size,
-        )
-        self.epoch = 0
-        self._n_iter = 0
-        self.start_step = start_step
-
-    def __iter__(self) -> Iterator[Any]:
-        stream = self._batches()
-        if get_worker_info() is None:
-            return stream
-        return packets(stream, getattr(self.source, "narrow", None))
-
-    def _batches(self) -> Iterator[Batch]:
-        wid, n_workers = worker()
-        n_streams, stream = self.world_size * n_workers, self.rank * n_workers + wid
-        key = (self.source.random_seed, 3, self.epoch, self._n_iter, self.start_step)
-        self._n_iter += 1
-        n_samples, bsz = self.source.n_samples, self.batch_size
-        size = max(1, self.source.block_size // bsz) * bsz
-        n_blocks = -(-n_samples // size)
-        # own blocks when every stream gets a full one; else all walk one order, taking turns
-        split = n_samples // size >= n_streams
-        for n_pass in itertools.count():
-            shared = stream_rng(*key, n_pass)
-            order = shared.permutation(n_blocks) if self.source.shuffle else np.arange(n_blocks)
-            own = stream_rng(*key, n_pass, stream + 1) if split else shared
-            count = 0
-            for b in order[stream::n_streams] if split else order:
-                block = self.source.read(int(b) * size, (int(b) + 1) * size)
-                n = min(size, n_samples - int(b) * size)
-                rows = own.permutation(n) if self.source.shuffle else np.arange(n)
-                for i in range(0, n - bsz + 1, bsz):
-                    count += 1
-                    if split or (count - 1) % n_streams == stream:
-                        yield self.source.batch(block, rows[i : i + bsz])
-            if not split and count < n_streams:
-                raise ValueError(
-                    f"{n_samples} training samples give {count} batches of {bsz}, fewer than "
-                    f"the {n_streams} ranks x workers that share them; lower batch_size"
-                )
-
-
 class MultiFileSampler(SamplerDataModule):
     """Train, validation and (optional) test sets read from files (a ``LightningDataModule``).
+
+    Checkpoints keep the training stream's position (:meth:`state_dict`): a resumed run trains
+    on the batches the uninterrupted run would have (``FileStream``).
 
     Parameters
     ----------
@@ -188,9 +133,19 @@ class MultiFileSampler(SamplerDataModule):
         """Endless training batches; ranks and workers split each pass between them."""
         rank = self.trainer.global_rank if self.trainer is not None else current_rank()
         world = self.trainer.world_size if self.trainer is not None else 1
-        step = self.trainer.global_step if self.trainer is not None else 0
-        stream = FileStream(self.samplers["train"], self.batch_size, rank, world, step)
+        epoch, start = self._stream_start()  # where a resumed run goes on
+        stream = FileStream(self.samplers["train"], self.batch_size, rank, world, epoch, start)
         return batch_loader(stream, self.num_workers, train=True)
+
+    def _stream_settings(self) -> dict[str, int]:
+        """Return what the training batches depend on besides the stream's position."""
+        train = self.samplers["train"]
+        return {
+            "seed": int(train.random_seed),
+            "batch_size": self.batch_size,
+            "num_workers": self.num_workers,
+            "train_samples": int(train.n_samples),
+        }
 
     def _fixed(self, mode: str) -> DataLoader:
         source = self.samplers[mode]

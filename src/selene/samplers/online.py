@@ -175,7 +175,6 @@ class OnlineSampler(SamplerDataModule):
         self._drawers: dict[str, CenterDrawer] = self._partition()
         self._fixed: dict[str, WindowSet] = {}
         self._rng = stream_rng(self.seed, 9)
-        self._resume_at: tuple[int, int] | None = None  # (epoch, batches) from a checkpoint
 
     # --- subclasses -------------------------------------------------------------------------
     def _partition(self) -> dict[str, CenterDrawer]:
@@ -292,51 +291,11 @@ class OnlineSampler(SamplerDataModule):
             batch_size=self.batch_size,
             n_batches=per_draw,
         )
-        epoch = self.trainer.current_epoch if self.trainer is not None else 0
-        # a resumed run goes on where the checkpoint's run was (once: a reload starts an epoch)
-        saved_epoch, start = self._resume_at or (epoch, 0)
-        self._resume_at = None
+        epoch, start = self._stream_start()  # where a resumed run goes on
         # binary labels travel from workers as uint8 (exact), 4x fewer bytes
         narrow = {("targets",): "u1"} if getattr(self.target, "binary", False) else None
-        start = start if saved_epoch == epoch else 0
         stream = TrainStream(draw, self.seed, rank, on_batch, per_draw, epoch, start, narrow)
         return batch_loader(stream, self.num_workers, train=True)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Return the training stream's position for checkpoints: epoch and batches trained.
-
-        Batches trained, not drawn: the loader has drawn ahead (prefetching) of the step that
-        saves the checkpoint.
-        """
-        trainer = self.trainer
-        if trainer is None:
-            return {}
-        progress = trainer.fit_loop.epoch_loop.batch_progress.current
-        epoch, batches = int(trainer.current_epoch), int(progress.processed)
-        return {"train_epoch": epoch, "train_batches": batches, **self._stream_settings()}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Resume the training stream where :meth:`state_dict` said (``fit(ckpt_path=...)``)."""
-        if not state_dict:
-            return
-        position = [state_dict.get(key) for key in ("train_epoch", "train_batches")]
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in position):
-            raise ValueError(
-                f"the checkpoint's {type(self).__name__} state {dict(state_dict)!r} does not give "
-                "the training stream's position as integers train_epoch >= 0 and "
-                "train_batches >= 0; resume from a checkpoint written by selene.train"
-            )
-        self._resume_at = (position[0], position[1])
-        now = self._stream_settings()
-        changed = {k: (state_dict[k], v) for k, v in now.items() if state_dict.get(k, v) != v}
-        if changed:
-            warnings.warn(
-                f"resuming with another {', '.join(changed)} than the checkpoint's run "
-                f"(then, now: {changed}): training goes on with other batches than the "
-                "uninterrupted run would have drawn",
-                SeleneWarning,
-                stacklevel=2,
-            )
 
     def _stream_settings(self) -> dict[str, int]:
         """Return what the training batches depend on besides the stream's position."""
