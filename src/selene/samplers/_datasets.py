@@ -6,7 +6,7 @@ Every dataset item is a batch (a dict), so DataLoaders use ``batch_size=None``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -79,13 +79,13 @@ class ChunkStream(IterableDataset):
         slot, skip = divmod(start, self.per_chunk)
         stream, chunk = (slot + wid) % n_workers, (slot + wid) // n_workers
         chunks = self._chunks(stream, n_workers, epoch, chunk, skip if wid == 0 else 0)
-        if get_worker_info() is None:
+        if get_worker_info() is None:  # batch by batch: nothing is made before it is asked for
             return (batch for batches in chunks for batch in batches)
-        return packed(chunks, self.narrow)
+        return packed((list(batches) for batches in chunks), self.narrow)
 
     def _chunks(
         self, stream: int, n_streams: int, epoch: int, chunk: int, skip: int
-    ) -> Iterator[list[Batch]]:
+    ) -> Iterator[Iterable[Batch]]:
         """Yield the chunks of stream ``stream`` of ``n_streams`` from ``chunk`` on.
 
         The first chunk lacks its first ``skip`` batches.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -80,13 +80,13 @@ class FileStream(ChunkStream):
 
     def _chunks(
         self, stream: int, n_streams: int, epoch: int, chunk: int, skip: int
-    ) -> Iterator[list[Batch]]:
+    ) -> Iterator[Iterable[Batch]]:
         # the loader's streams are this rank's workers; a stream here is one of every rank's
         stream, n_streams = self.rank * n_streams + stream, self.world_size * n_streams
         batches = self._batches(stream, n_streams, epoch, chunk * self.per_chunk + skip)
         size = self.per_chunk - skip
         while True:
-            yield list(itertools.islice(batches, size))
+            yield itertools.islice(batches, size)  # lazy: read as the batches are asked for
             size = self.per_chunk
 
     def _batches(self, stream: int, n_streams: int, epoch: int, first: int) -> Iterator[Batch]:
