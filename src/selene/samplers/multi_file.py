@@ -17,7 +17,7 @@ from selene.samplers._windows import Batch
 from selene.targets import read_features
 from selene.utils.checks import check_arguments
 
-__all__ = ["FileSampler", "FileStream", "MultiFileSampler"]
+__all__ = ["FileSampler", "MultiFileSampler"]
 
 
 class FileSampler(Protocol):
