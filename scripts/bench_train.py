@@ -4,9 +4,14 @@ DeepSEA (1000 bp, 919 features), batch 64, SGD, windows drawn by IntervalsSample
 synthetic genome with 919 features. Reports samples/s and the fraction of step time spent
 waiting for data (for selene: from the end of one training batch to the start of the next,
 i.e. fetching, transfer and one-hot encoding; for selene_sdk: its ``_get_batch``). The selene_sdk
-run happens where it is importable (``.bench/venv/bin/python scripts/bench_train.py``).
+run happens where it is importable (``.bench/venv/bin/python scripts/bench_train.py``); elsewhere
+it is skipped.
 
     python scripts/bench_train.py [--device cpu|cuda] [--steps 20] [--warmup 3]
+    python scripts/bench_train.py --device cuda --batch-sizes 64 512 \
+        --precisions 32-true bf16-mixed --json train.json    # one run per batch x precision
+
+selene_sdk runs only at ``32-true`` (its loop has no mixed precision).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from selene.samplers import IntervalsSampler
 from selene.sequences import Genome
 
 BATCH, LENGTH, N_FEATURES = 64, 1000, 919
+PRECISIONS = ("32-true", "bf16-mixed", "16-mixed")
 OPTIMIZER = {"lr": 0.08, "momentum": 0.9, "weight_decay": 1e-6}
 HOLDOUT = {"validation_holdout": ["chr3"], "test_holdout": ["chr4"]}
 
@@ -57,7 +63,15 @@ class StepTimer(pl.Callback):
             self.steps.append(self._end - self._start)
 
 
-def bench_selene(data, device: str, steps: int, warmup: int, workers: int) -> dict:
+def bench_selene(
+    data,
+    device: str,
+    steps: int,
+    warmup: int,
+    workers: int,
+    batch: int = BATCH,
+    precision: str = "32-true",
+) -> dict:
     """Lightning training with our sampler and module."""
     torch.manual_seed(0)
     sampler = IntervalsSampler(
@@ -69,9 +83,9 @@ def bench_selene(data, device: str, steps: int, warmup: int, workers: int) -> di
         seed=0,
         sequence_length=LENGTH,
         center_bin_to_predict=200,
-        n_validation_samples=BATCH,
-        n_test_samples=BATCH,
-        batch_size=BATCH,
+        n_validation_samples=batch,
+        n_test_samples=batch,
+        batch_size=batch,
         num_workers=workers,
         **HOLDOUT,
     )
@@ -80,7 +94,7 @@ def bench_selene(data, device: str, steps: int, warmup: int, workers: int) -> di
         functools.partial(torch.optim.SGD, **OPTIMIZER),
         features=sampler.features,
     )
-    return _fit_timed(module, sampler, device, steps, warmup)
+    return _fit_timed(module, sampler, device, steps, warmup, precision)
 
 
 def bench_demo(data_dir: Path, device: str, steps: int, warmup: int) -> dict:
@@ -99,11 +113,14 @@ def bench_demo(data_dir: Path, device: str, steps: int, warmup: int) -> dict:
     return _fit_timed(module, datamodule, device, steps, warmup)
 
 
-def _fit_timed(module, datamodule, device: str, steps: int, warmup: int) -> dict:
+def _fit_timed(
+    module, datamodule, device: str, steps: int, warmup: int, precision: str = "32-true"
+) -> dict:
     timer = StepTimer(warmup)
     trainer = pl.Trainer(
         accelerator="gpu" if device == "cuda" else "cpu",
         devices=1,
+        precision=precision,
         max_steps=warmup + steps,
         limit_val_batches=0,
         num_sanity_val_steps=0,
@@ -123,7 +140,9 @@ def _fit_timed(module, datamodule, device: str, steps: int, warmup: int) -> dict
     }
 
 
-def bench_selene_sdk(data, device: str, steps: int, warmup: int) -> dict | None:
+def bench_selene_sdk(
+    data, device: str, steps: int, warmup: int, batch: int = BATCH
+) -> dict | None:
     """selene_sdk 0.6.0's TrainModel loop with its IntervalsSampler, the same architecture."""
     try:
         from selene_sdk import TrainModel
@@ -153,11 +172,11 @@ def bench_selene_sdk(data, device: str, steps: int, warmup: int) -> dict | None:
             nn.BCELoss(),
             torch.optim.SGD,
             OPTIMIZER,
-            batch_size=BATCH,
+            batch_size=batch,
             max_steps=warmup + steps,
             report_stats_every_n_steps=10**9,
             output_dir=out,
-            n_validation_samples=BATCH,
+            n_validation_samples=batch,
             cpu_n_threads=threads,
             use_cuda=device == "cuda",
             logging_verbosity=0,
@@ -182,10 +201,44 @@ def bench_selene_sdk(data, device: str, steps: int, warmup: int) -> dict | None:
         total = time.perf_counter() - start
     torch.set_num_threads(threads)
     return {
-        "samples_per_s": BATCH * steps / total,
+        "samples_per_s": batch * steps / total,
         "data_wait_fraction": float(np.sum(waits)) / total,
         "step_s": total / steps,
     }
+
+
+def run_one(args, data, device: str, workers: int, batch: int, precision: str, demo: bool) -> dict:
+    """Time one batch size at one precision; print its table and return its summary."""
+    ours = bench_selene(data, device, args.steps, args.warmup, workers, batch, precision)
+    sdk = None
+    if not args.skip_sdk and precision == "32-true":
+        sdk = bench_selene_sdk(data, device, args.steps, args.warmup, batch)
+    demo_result = None
+    if demo:
+        demo_result = bench_demo(args.data_dir.parent, device, args.steps, args.warmup)
+    header = f"DeepSEA {LENGTH} bp, {N_FEATURES} features, batch {batch}, {device}"
+    if precision != "32-true":
+        header += f", {precision}"
+    print(f"{header}, torch threads {torch.get_num_threads()}, selene workers {workers}")
+    if demo_result is not None:
+        print("demo: the defaults of python -m selene.train (its own model, data and batch)")
+    print(f"{'':12}{'samples/s':>12}{'s/step':>10}{'data wait':>11}")
+    for name, result in (("selene", ours), ("selene_sdk", sdk), ("demo", demo_result)):
+        if result is not None:
+            print(
+                f"{name:12}{result['samples_per_s']:12.1f}{result['step_s']:10.3f}"
+                f"{result['data_wait_fraction']:11.1%}"
+            )
+    summary = {"device": device, "selene": ours, "selene_sdk": sdk, "demo": demo_result}
+    if sdk is not None:
+        summary["speedup"] = ours["samples_per_s"] / sdk["samples_per_s"]
+        print(f"speedup (selene / selene_sdk samples/s): {summary['speedup']:.2f}x")
+    elif precision != "32-true" and not args.skip_sdk:
+        print(f"selene_sdk: not run at {precision} (its training loop is float32 only)")
+    else:
+        print("selene_sdk not importable (or skipped): run with .bench/venv/bin/python")
+    print(json.dumps(summary))
+    return summary
 
 
 def main() -> None:
@@ -204,40 +257,50 @@ def main() -> None:
         default=None,
         help="selene DataLoader workers (default: 0 on cpu, 2 on cuda)",
     )
+    parser.add_argument(
+        "--batch-sizes", type=int, nargs="+", default=[BATCH], help=f"default: {BATCH}"
+    )
+    parser.add_argument(
+        "--precisions",
+        nargs="+",
+        choices=PRECISIONS,
+        default=["32-true"],
+        help="Lightning precisions to time (default: 32-true)",
+    )
     parser.add_argument("--data-dir", type=Path, default=Path(".bench/data/bench_train"))
     parser.add_argument("--skip-sdk", action="store_true", help="do not run selene_sdk")
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="also time the demo run (python -m selene.train defaults)",
+        help="also time the demo run (python -m selene.train defaults), once",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write every run's summary here (a list)"
     )
     args = parser.parse_args()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     workers = args.num_workers if args.num_workers is not None else (2 if device == "cuda" else 0)
+    # No variants: the benchmark needs none, and the sites reserved for them can take the only
+    # peak of a feature, which the sampler then refuses (a feature absent from the target file).
     data = make_synthetic(
-        args.data_dir, n_chroms=4, chrom_length=1_000_000, n_features=N_FEATURES, seed=0
+        args.data_dir,
+        n_chroms=4,
+        chrom_length=1_000_000,
+        n_features=N_FEATURES,
+        seed=0,
+        n_variants=0,
     )
-    ours = bench_selene(data, device, args.steps, args.warmup, workers)
-    sdk = None if args.skip_sdk else bench_selene_sdk(data, device, args.steps, args.warmup)
-    demo = bench_demo(args.data_dir.parent, device, args.steps, args.warmup) if args.demo else None
-    header = f"DeepSEA {LENGTH} bp, {N_FEATURES} features, batch {BATCH}, {device}"
-    print(f"{header}, torch threads {torch.get_num_threads()}, selene workers {workers}")
-    if demo is not None:
-        print("demo: the defaults of python -m selene.train (its own model, data and batch)")
-    print(f"{'':12}{'samples/s':>12}{'s/step':>10}{'data wait':>11}")
-    for name, result in (("selene", ours), ("selene_sdk", sdk), ("demo", demo)):
-        if result is not None:
-            print(
-                f"{name:12}{result['samples_per_s']:12.1f}{result['step_s']:10.3f}"
-                f"{result['data_wait_fraction']:11.1%}"
-            )
-    summary = {"device": device, "selene": ours, "selene_sdk": sdk, "demo": demo}
-    if sdk is not None:
-        summary["speedup"] = ours["samples_per_s"] / sdk["samples_per_s"]
-        print(f"speedup (selene / selene_sdk samples/s): {summary['speedup']:.2f}x")
-    else:
-        print("selene_sdk not importable (or skipped): run with .bench/venv/bin/python")
-    print(json.dumps(summary))
+    runs = []
+    for i, (batch, precision) in enumerate(
+        (b, p) for b in args.batch_sizes for p in args.precisions
+    ):
+        summary = run_one(args, data, device, workers, batch, precision, args.demo and i == 0)
+        runs.append(
+            {"batch_size": batch, "precision": precision, "num_workers": workers} | summary
+        )
+        if args.json:  # after each run, so that a run cut short keeps the ones before
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(runs, indent=2))
 
 
 if __name__ == "__main__":
