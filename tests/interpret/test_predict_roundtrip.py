@@ -15,6 +15,11 @@ from selene.sequences import Genome, codes_to_one_hot, sequence_to_codes
 
 FEATURES = ["f0", "f1", "f2"]
 SEQUENCE = "ACGTTGCANGTA"
+# Tiny's logit is a mean over 10 positions of 12 products and a bias (|w|, |b| <= 1/sqrt(12),
+# inputs <= 1): S <= 13/sqrt(12) < 3.8, and a float32 evaluation in any order is within
+# (13 + 10 + 1)·u·S < 5.4e-6 of the exact logit (Higham §3.1), so a probability within 1.4e-6.
+PROB_TINY = {"rtol": 0.0, "atol": 3e-6}  # the analyzer's path against the model's own
+DIFF_TINY = {"rtol": 0.0, "atol": 6e-6}  # p(alt) - p(ref), each evaluated both ways
 
 
 class Tiny(nn.Module):
@@ -59,16 +64,16 @@ def test_ism_output_loads_back(analysis, tmp_path, output_format):
     assert predictions.reference_sequence == diffs.reference_sequence == SEQUENCE
     assert predictions.features == FEATURES
     reference = _probabilities(model, [SEQUENCE])[0]
-    np.testing.assert_allclose(predictions.reference_prediction, reference, rtol=1e-5)
+    np.testing.assert_allclose(predictions.reference_prediction, reference, **PROB_TINY)
     mutants = [
         SEQUENCE[:p] + a + SEQUENCE[p + 1 :]
         for p, a in zip(diffs.positions, diffs.alts, strict=True)
     ]
     expected = _probabilities(model, mutants)
-    np.testing.assert_allclose(predictions.values, expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(diffs.values, expected - reference, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(predictions.values, expected, **PROB_TINY)
+    np.testing.assert_allclose(diffs.values, expected - reference, **DIFF_TINY)
     matrix = predictions.score_matrix("f1")  # reference entries hold the reference prediction
-    assert matrix[0, 0] == pytest.approx(reference[1], rel=1e-5)
+    assert matrix[0, 0] == pytest.approx(reference[1], abs=PROB_TINY["atol"])
 
 
 @pytest.mark.parametrize("output_format", ["tsv", "hdf5"])
@@ -85,4 +90,5 @@ def test_vep_output_loads_back(analysis, data_dir, tmp_path, output_format):
     alt = load_variant_scores(tmp_path / f"variants.alt_predictions.{ext}", features=features)
     assert diffs.features == FEATURES and len(diffs) > 0
     assert list(diffs.ids["name"]) == list(ref.ids["name"]) == list(alt.ids["name"])
-    np.testing.assert_allclose(diffs.values, alt.values - ref.values, rtol=1e-4, atol=1e-6)
+    # The same float32 predictions, subtracted once in float32: one rounding, < 6e-8.
+    np.testing.assert_allclose(diffs.values, alt.values - ref.values, rtol=0.0, atol=1e-7)

@@ -39,6 +39,7 @@ def test_tsv_and_hdf5_load_the_same_variants(data_dir, kind):
     h5 = load_variant_scores(data_dir / "vep_hdf5" / f"variants_{kind}.h5", features=FEATURES)
     assert list(tsv.ids.columns) == VEP_IDS and tsv.features == FEATURES and tsv.kind == kind
     pd.testing.assert_frame_equal(tsv.ids, h5.ids)
+    # Selene's TSV keeps 3 significant digits: relative rounding <= 5e-3.
     np.testing.assert_allclose(h5.values, tsv.values, rtol=6e-3)
     assert tsv.ids["pos"].tolist() == [20, 20, 35, 30, 60]
     assert tsv.ids["ref_match"].tolist() == [True, True, False, False, True]
@@ -52,7 +53,7 @@ def test_ref_alt_predictions_share_the_row_labels(data_dir, side):
     h5 = VariantScores.from_file(data_dir / "vep_hdf5" / f"variants.{side}_predictions.h5")
     assert h5.kind == tsv.kind == "predictions"
     pd.testing.assert_frame_equal(tsv.ids, h5.ids)
-    np.testing.assert_allclose(h5.values, tsv.values, rtol=6e-3)
+    np.testing.assert_allclose(h5.values, tsv.values, rtol=6e-3)  # 3 significant digits
 
 
 def test_abs_diffs_match_diffs(data_dir):

@@ -12,6 +12,7 @@ import torch
 from _predict_goldens import FEATURES, fill_weights
 from torch import nn
 
+from _tolerances import LOGIT_DIFF, PROB, PROB_DIFF
 from selene.models import DeepSEA
 from selene.predict import AnalyzeSequences
 from selene.sequences import Genome
@@ -22,21 +23,24 @@ SEQ = "ACGTTGCA" * 25
 def test_lightning_checkpoint_alone_is_enough(analysis, genome, checkpoint) -> None:
     alone = AnalyzeSequences(trained_model_path=checkpoint, reference_sequence=genome)
     assert alone.features == FEATURES and alone.sequence_length == 200
-    np.testing.assert_allclose(alone.get_predictions(SEQ), analysis.get_predictions(SEQ))
+    # The same weights, path and batch shape as `analysis`: the same kernels on the same inputs.
+    np.testing.assert_array_equal(alone.get_predictions(SEQ), analysis.get_predictions(SEQ))
     both = AnalyzeSequences(DeepSEA(200, 4), checkpoint, 200, FEATURES)
-    np.testing.assert_allclose(both.get_predictions(SEQ), analysis.get_predictions(SEQ))
+    np.testing.assert_array_equal(both.get_predictions(SEQ), analysis.get_predictions(SEQ))
 
 
 def test_selene_weights_and_sigmoid_models(analysis, tmp_path) -> None:
     state = fill_weights(DeepSEA(200, 4)).state_dict()
     torch.save({"state_dict": state, "arch_name": "DeepSEA", "step": 3}, tmp_path / "w.pth.tar")
     selene = AnalyzeSequences(DeepSEA(200, 4), str(tmp_path / "w.pth.tar"), 200, FEATURES)
-    np.testing.assert_allclose(selene.get_predictions(SEQ), analysis.get_predictions(SEQ))
+    np.testing.assert_array_equal(selene.get_predictions(SEQ), analysis.get_predictions(SEQ))
     with_sigmoid = nn.Sequential(fill_weights(DeepSEA(200, 4)), nn.Sigmoid())
     probabilities = AnalyzeSequences(with_sigmoid, None, 200, FEATURES)
     assert probabilities._runner.activation == "identity"
+    # The Sigmoid-ended model takes the plain forward pass (no layer-local engine), whose
+    # kernels sum in another order: float32 probabilities agree to PROB, not bitwise.
     np.testing.assert_allclose(
-        probabilities.get_predictions(SEQ), analysis.get_predictions(SEQ), rtol=1e-6
+        probabilities.get_predictions(SEQ), analysis.get_predictions(SEQ), **PROB
     )
 
 
@@ -51,12 +55,13 @@ def test_output_count_must_match_features() -> None:
 
 def test_sequences_are_centred_and_letters_checked(analysis) -> None:
     short, long = "ACGT" * 10, "ACGT" * 70
-    np.testing.assert_allclose(
+    # Each pair becomes the same codes: the same kernels on the same inputs, bitwise equal.
+    np.testing.assert_array_equal(
         analysis.get_predictions(short), analysis.get_predictions("N" * 80 + short + "N" * 80)
     )
     predict = analysis.get_predictions
-    np.testing.assert_allclose(predict(long), predict(long[40:240]))
-    np.testing.assert_allclose(predict(SEQ.lower()), predict(SEQ))
+    np.testing.assert_array_equal(predict(long), predict(long[40:240]))
+    np.testing.assert_array_equal(predict(SEQ.lower()), predict(SEQ))
     with pytest.raises(ValueError, match=r"outside the alphabet 'ACGT'.*\['X', 'Z'\].*position 4"):
         analysis.get_predictions("ACGTXACGTZ")
 
@@ -90,8 +95,8 @@ def test_bed_windows_are_centred(analysis, genome: Genome, tmp_path) -> None:
     minus = chr1[905:1105].translate(complement)[::-1]  # mid 1005, window [905, 1105)
     padded = chr1[2855:] + "N" * 55  # mid 2955, window [2855, 3055)
     for row, seq in zip(rows[1:], (minus, padded), strict=True):
-        want = analysis.get_predictions(seq)[0]
-        np.testing.assert_allclose(np.array(row[6:], np.float32), want, rtol=1e-5, atol=1e-6)
+        want = analysis.get_predictions(seq)[0]  # a batch of one, the file's a batch of two
+        np.testing.assert_allclose(np.array(row[6:], np.float32), want, **PROB)
     assert (tmp_path / "regions.NA").read_text() == "chrZ\t1\t2\nchr1\tx\t5\n"
 
 
@@ -143,14 +148,18 @@ def test_full_forward_path_equals_layer_local(analysis, genome, workdir, tmp_pat
         tool.in_silico_mutagenesis(SEQ, ["logits"], str(out / "ism"), 2, "hdf5", 90, 100)
         tool.variant_effect_prediction(str(workdir / "variants.vcf"), ["diffs"], str(out),
                                        "hdf5", 7, score_ref_mismatches=True)  # fmt: skip
-    for name in ("ism_logits.h5", "variants_diffs.h5"):
+    # Layer-local and full passes sum in other orders (tests/_tolerances.py).
+    for name, tol in (("ism_logits.h5", LOGIT_DIFF), ("variants_diffs.h5", PROB_DIFF)):
         with h5py.File(tmp_path / "local" / name) as a, h5py.File(tmp_path / "naive" / name) as b:
-            np.testing.assert_allclose(a["data"][()], b["data"][()], rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(a["data"][()], b["data"][()], **tol)
 
 
 def test_reduced_precision_runs(analysis) -> None:
     bf16 = AnalyzeSequences(fill_weights(DeepSEA(200, 4)), None, 200, FEATURES, precision="bf16")
     low, full = bf16.get_predictions(SEQ), analysis.get_predictions(SEQ)
+    # bfloat16 rounds weights and activations to u = 2**-8. The dense layer's 2880 rounding
+    # errors are independent and cancel: logits move by ~u·sqrt(Σ(w·h)²) ≈ 6e-3, probabilities
+    # by a quarter of that (5e-4 measured under every kernel setting tried): 2e-2 is > 10x both.
     np.testing.assert_allclose(low, full, atol=2e-2)
     assert np.abs(low - full).max() > 1e-6  # bfloat16 was used, not float32
     with pytest.raises(ValueError, match="precision must be one of"):
@@ -189,7 +198,7 @@ def test_interrupted_ism_resumes_to_the_same_files(analysis, tmp_path, monkeypat
     assert names == sorted(p.name for p in (tmp_path / "cut").iterdir())
     for name in names:
         a, b = tmp_path / "full" / name, tmp_path / "cut" / name
-        if name.endswith(".h5"):
+        if name.endswith(".h5"):  # the same batches through the same kernels: bitwise equal
             with h5py.File(a) as x, h5py.File(b) as y:
                 assert np.array_equal(x["data"][()], y["data"][()]), name
         else:

@@ -14,6 +14,15 @@ from selene.predict.ism import _windows, mutations
 from selene.sequences import sequence_to_codes
 
 COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+U = 2.0**-24  # float32 unit roundoff
+# The engine's passes sum in other orders than the model's own (tests/_tolerances.py). Their
+# float32 errors grow with the activations: measured up to 2.3e-6·(1 + max|logit|) against the
+# full pass (DeepSEA(200, 5), under oneDNN AVX-512 / AVX2 / SSE4.1, ATen default, MKL's
+# reproducible mode, 1 or 2 threads), so a bound of 1e-5·(1 + max|logit|) holds with 4x to spare.
+LOCAL = 1e-5
+# DeepSEA(200, 5)'s float32 logits stay within 1.4e-5 of float64 on those settings: two
+# evaluations of a probability within 2 · 1.4e-5 / 4 = 7e-6; 2e-5 leaves 3x.
+PROB_5 = {"rtol": 0.0, "atol": 2e-5}
 
 
 class Padded(nn.Module):
@@ -56,6 +65,13 @@ ARCHITECTURES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _float32_convolutions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep cuDNN's convolutions in float32, as ModelRunner does: its default TF32 (u = 2**-11)
+    would put the CUDA full passes ~5e-4 relative away from the engine's."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+
+
 def naive(net: nn.Module, codes: np.ndarray, positions: np.ndarray, letters: np.ndarray):
     batch = np.tile(codes, (len(positions), 1))
     batch[np.arange(len(positions))[:, None], positions] = letters
@@ -88,7 +104,7 @@ def test_engine_equals_naive_forward(name: str, device: torch.device) -> None:
     got = engine.mutants(ref, np.zeros(len(starts), np.int64), starts, one_hot.float().to(device))
     want = naive(net, codes, positions, letters).to(device)
     scale = float(want.abs().max())
-    assert float((got - want).abs().max()) <= 1e-5 * (1 + scale)
+    assert float((got - want).abs().max()) <= LOCAL * (1 + scale)
 
 
 def test_engine_two_bases_far_apart() -> None:
@@ -105,7 +121,7 @@ def test_engine_two_bases_far_apart() -> None:
         engine.reference(x), np.zeros(len(pick), np.int64), starts, one_hot.float()
     )
     want = naive(net, codes, positions, letters)
-    assert float((got - want).abs().max()) <= 1e-5 * (1 + float(want.abs().max()))
+    assert float((got - want).abs().max()) <= LOCAL * (1 + float(want.abs().max()))
 
 
 def test_engine_declines_models_without_a_local_front_end() -> None:
@@ -123,16 +139,18 @@ def test_reverse_complement_average_and_non_strand_specific() -> None:
     with torch.no_grad():
         want = torch.sigmoid(NonStrandSpecific(net)(x))
         fwd, rev = torch.sigmoid(net(x)), torch.sigmoid(net(x.flip(1, 2)))
-    torch.testing.assert_close(want, (fwd + rev) / 2)
+    # The same two passes; only mean_probability_logit's round trip through the logit rounds
+    # (a few ulps: < 1e-6).
+    torch.testing.assert_close(want, (fwd + rev) / 2, rtol=0.0, atol=1e-6)
     for runner in (averaged, wrapped):
         assert runner.engine is not None
-        torch.testing.assert_close(runner.outputs(codes).predictions, want)
+        torch.testing.assert_close(runner.outputs(codes).predictions, want, **PROB_5)
         ref = runner.reference(codes)
         window = np.array([[2, 0]], dtype=np.uint8)
         got = runner.mutants(ref, np.zeros(1, np.int64), np.array([57]), window).predictions
         mutated = codes.copy()
         mutated[0, 57:59] = window
-        torch.testing.assert_close(got, runner.outputs(mutated).predictions, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(got, runner.outputs(mutated).predictions, **PROB_5)
 
 
 def test_full_passes_in_cache_sized_chunks_equal_the_model(monkeypatch) -> None:
@@ -147,7 +165,7 @@ def test_full_passes_in_cache_sized_chunks_equal_the_model(monkeypatch) -> None:
     with torch.no_grad():
         want = net(x)
     got = engine.forward(x)
-    assert float((got - want).abs().max()) <= 1e-5 * (1 + float(want.abs().max()))
+    assert float((got - want).abs().max()) <= LOCAL * (1 + float(want.abs().max()))
 
 
 @pytest.mark.parametrize(
@@ -163,12 +181,22 @@ def test_packed_conv2d_equals_conv2d_on_other_shapes(stride, dilation, groups) -
     bias = torch.randn(6, generator=g)
     conv = packed_conv2d(weight, bias, (1, stride), (1, dilation), groups, (4, 8, 1, 50))
     assert conv is not None  # this PyTorch build (x86 CPU) has oneDNN prepacking
+    terms = weight[0].numel() + 1  # products and bias per output
     for n, length in [(4, 50), (1, 50), (9, 23)]:
         x = torch.randn(n, 8, 1, length, generator=g).contiguous(memory_format=torch.channels_last)
         want = torch.nn.functional.conv2d(x, weight, bias, (1, stride), 0, (1, dilation), groups)
-        torch.testing.assert_close(conv(x), want, rtol=1e-5, atol=1e-5)
+        size = torch.nn.functional.conv2d(  # S = Σ|w·x| + |b| of each output
+            x.abs(), weight.abs(), bias.abs(), (1, stride), 0, (1, dilation), groups
+        )
+        # Each float32 side sums `terms` products in its own order: within terms·u·S of the
+        # exact value (Higham §3.1), so within twice that of each other.
+        assert ((conv(x) - want).abs() <= 2 * terms * U * size).all()
         with torch.autocast("cpu", dtype=torch.bfloat16):  # precision="bf16" stays bf16
             low = conv(x)
         assert low.dtype == torch.bfloat16
-        torch.testing.assert_close(low.float(), want, rtol=0.05, atol=0.1)
+        # bfloat16 (u = 2**-8) rounds x, w and b: each term by <= 2u + u² relative; the float32
+        # sums add <= 2·terms·U·S; the output is rounded by u relative.
+        first = 2**-7 + 2**-16 + 2 * terms * U
+        bound = (1 + 2**-8) * first * size + 2**-8 * want.abs()
+        assert ((low.float() - want).abs() <= bound).all()
     assert packed_conv2d(weight.double(), None, (1, 1), (1, 1), groups, (4, 8, 1, 50)) is None

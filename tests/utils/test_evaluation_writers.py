@@ -28,7 +28,8 @@ def test_table_has_one_row_per_feature_with_nan_for_unscored(tmp_path) -> None:
     assert rows[0] == ["feature", "AUROC", "AUPRC", "n_positives"]
     assert [r[0] for r in rows[1:]] == ["a", "b", "c"]
     assert rows[3][1:3] == ["NaN", "NaN"] and rows[3][3] == "0"
-    assert float(rows[1][1]) == pytest.approx(float(result.scores["auroc"][0]), abs=1e-6)
+    written = float(rows[1][1])  # 6 decimals: rounded by <= 5e-7
+    assert written == pytest.approx(float(result.scores["auroc"][0]), abs=1e-6)
 
 
 def test_evaluation_writes_table_and_real_curves(tmp_path) -> None:
