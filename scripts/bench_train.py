@@ -280,15 +280,12 @@ def main() -> None:
     args = parser.parse_args()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     workers = args.num_workers if args.num_workers is not None else (2 if device == "cuda" else 0)
-    # No variants: the benchmark needs none, and the sites reserved for them can take the only
-    # peak of a feature, which the sampler then refuses (a feature absent from the target file).
     data = make_synthetic(
         args.data_dir,
         n_chroms=4,
         chrom_length=1_000_000,
         n_features=N_FEATURES,
         seed=0,
-        n_variants=0,
     )
     runs = []
     for i, (batch, precision) in enumerate(

@@ -248,3 +248,15 @@ def test_tiny_configurations(tmp_path: Path, params: dict) -> None:
     assert data.query_fasta.read_text().count(">") == params["n_queries"]
     with pysam.VariantFile(str(data.vcf)) as vcf:
         assert len(list(vcf)) <= params.get("n_variants", 40)
+
+
+def test_every_feature_has_a_peak_when_variant_sites_are_reserved(tmp_path: Path) -> None:
+    # 919 features on 4 Mb: before, the sites kept for destroying variants took the only peak
+    # of a feature (f874), and the samplers refused the data set.
+    data = make_synthetic(
+        tmp_path, n_chroms=4, chrom_length=1_000_000, n_features=919, seed=0, n_variants=200
+    )
+    features = data.features_txt.read_text().split()
+    with pysam.TabixFile(str(data.features_bed)) as tbx:
+        found = {row.split("\t")[3] for row in tbx.fetch()}
+    assert len(features) == 919 and found == set(features)

@@ -134,6 +134,7 @@ def plant_peaks(
     primary = rng.permutation(np.resize(np.arange(n_features), n_sites))
     # sites [n_double, n_double + n_reserved) are single-copy sites covering the features in turn
     primary[n_double : n_double + n_reserved] = np.arange(n_reserved) % n_features
+    _give_every_feature_a_site(primary, n_features, range(n_double, n_double + n_reserved))
     secondary = (primary + rng.integers(1, max(n_features, 2), n_sites)) % n_features
     order = rng.permutation(len(slots))
     site_slots = slots[order[:n_sites]]
@@ -172,6 +173,23 @@ def plant_peaks(
         if n_double <= i < n_double + n_reserved:
             layout.reserved.append(layout.occurrences[-1])
     return layout
+
+
+def _give_every_feature_a_site(primary: np.ndarray, n_features: int, fixed: range) -> None:
+    """Move features the reserved block displaced onto sites of features that have several.
+
+    Without it, a feature whose only sites fell in the reserved block would have no peak (and
+    the samplers refuse a listed feature with no interval). Deterministic and a no-op when every
+    feature already has a site, so existing data sets stay the same; with fewer sites than
+    features it moves what it can.
+    """
+    counts = np.bincount(primary, minlength=n_features)
+    for feature in np.flatnonzero(counts == 0):
+        spare = [i for i in range(len(primary)) if i not in fixed and counts[primary[i]] > 1]
+        if not spare:  # fewer sites than features: the rest get peaks as second features
+            return
+        counts[primary[spare[0]]] -= 1
+        primary[spare[0]], counts[feature] = feature, 1
 
 
 def intervals(layout: Layout, n_background: int) -> list[tuple[int, int, int]]:
