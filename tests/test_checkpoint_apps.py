@@ -15,6 +15,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
+from _tiny_run import tiny_overrides
 from selene.evaluate import evaluate
 from selene.train import train
 from selene.utils.config import config_dir
@@ -32,24 +33,11 @@ class CreateFile:
 
 def _compose(config: str, out: Path, data_dir: Path, *overrides: str) -> DictConfig:
     """A seconds-long run on the synthetic fixture (4 chromosomes, 8 features, Basset)."""
-    tiny = [
-        f"paths.output_dir={out}",
-        "data=intervals",
-        f"paths.data_dir={data_dir}",
-        "data.validation_holdout=[chr3]",
-        "data.test_holdout=[chr4]",
-        "data.sequence_length=200",
-        "data.center_bin_to_predict=100",
-        "data.n_validation_samples=32",
-        "data.n_test_samples=32",
-        "data.batch_size=8",
-        "data.num_workers=0",
-        "trainer.accelerator=cpu",
-        "+trainer.enable_progress_bar=false",
-        "+trainer.enable_model_summary=false",
-    ]
+    tiny = [f"paths.output_dir={out}", *tiny_overrides(data_dir)]
     if config == "train":
-        tiny += ["~callbacks.progress_bar", "model.min_positives=1"]
+        tiny += ["model.min_positives=1"]
+    else:
+        tiny = tiny[:-1]  # evaluate has no progress-bar callback
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         return compose(config, overrides=[*tiny, *overrides])
 

@@ -13,6 +13,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
+from _tiny_run import tiny_overrides
 from selene.evaluate import evaluate
 from selene.train import train
 from selene.utils.config import config_dir
@@ -20,23 +21,7 @@ from selene.utils.config import config_dir
 
 def _tiny(data_dir: Path) -> list[str]:
     """Overrides for a seconds-long run on the synthetic fixture (4 chromosomes, 8 features)."""
-    return [
-        "data=intervals",
-        f"paths.data_dir={data_dir}",
-        "data.validation_holdout=[chr3]",
-        "data.test_holdout=[chr4]",
-        "data.sequence_length=200",
-        "data.center_bin_to_predict=100",
-        "data.n_validation_samples=64",
-        "data.n_test_samples=96",
-        "data.batch_size=16",
-        "data.num_workers=0",
-        "trainer.accelerator=cpu",
-        "trainer.log_every_n_steps=1",
-        "+trainer.enable_progress_bar=false",
-        "+trainer.enable_model_summary=false",
-        "~callbacks.progress_bar",
-    ]
+    return tiny_overrides(data_dir, n_samples=(64, 96), batch_size=16)
 
 
 def _compose(config: str, out: Path, *overrides: str) -> DictConfig:

@@ -12,6 +12,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 from torch import nn
 
+from _tiny_run import one_thread, tiny_overrides  # noqa: F401 (one_thread: a fixture)
 from selene.train import train
 from selene.utils.config import config_dir
 
@@ -38,37 +39,17 @@ class TinyNet(nn.Module):
         return self.layers(x)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: more threads only contend for a shared CPU (20x slower here)."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _compose(out: Path, data_dir: Path, num_workers: int, *overrides: str) -> DictConfig:
     """A seconds-long run on the synthetic fixture: a tiny net with dropout, Adam, a plateau."""
     tiny = [
         f"paths.output_dir={out}",
-        "data=intervals",
-        f"paths.data_dir={data_dir}",
-        "data.validation_holdout=[chr3]",
-        "data.test_holdout=[chr4]",
-        "data.sequence_length=200",
-        "data.center_bin_to_predict=100",
-        "data.n_validation_samples=32",
-        "data.n_test_samples=32",
-        "data.batch_size=8",
-        f"data.num_workers={num_workers}",
+        *tiny_overrides(data_dir, num_workers=num_workers),
         f"model.net._target_={__name__}.TinyNet",
         "model.min_positives=1",
-        "trainer.accelerator=cpu",
-        "trainer.log_every_n_steps=1",
         f"trainer.val_check_interval={_EVERY}",
-        "+trainer.enable_progress_bar=false",
-        "+trainer.enable_model_summary=false",
-        "~callbacks.progress_bar",
     ]
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         return compose("train", overrides=[*tiny, *overrides])

@@ -9,6 +9,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
+from _tiny_run import one_thread  # noqa: F401 (a fixture)
 from selene.samplers import IntervalsSampler
 from selene.samplers.bed_file import write_bed_dataset
 from selene.sequences import Genome
@@ -19,13 +20,7 @@ from test_train_resume import _STEPS, _STOP, TinyNet, _assert_same_runs, _rows
 _N_TRAIN = 44  # 5 batches of 8 per pass (4 rows dropped): 12 steps run through 3 passes
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: more threads only contend for a shared CPU."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
