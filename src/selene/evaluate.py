@@ -17,7 +17,8 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from selene.models.checkpoints import describe_module
-from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.models.lit_module import SequenceLitModule
+from selene.models.load import load_checkpoint
 from selene.utils.config import check_config_types, config_dir
 from selene.utils.instantiate import build_trainer, save_config, scalars
 from selene.utils.warnings import SeleneWarning

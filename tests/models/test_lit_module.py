@@ -11,7 +11,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.models.lit_module import SequenceLitModule
+from selene.models.load import load_checkpoint
 from selene.utils.warnings import SeleneWarning
 
 L, F = 24, 3

@@ -11,7 +11,8 @@ from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
 from selene.models.heartenn import HeartENN
-from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.models.lit_module import SequenceLitModule
+from selene.models.load import load_checkpoint
 from selene.models.loading import load_selene_weights
 from selene.models.multi import MultiModelWrapper
 from selene.models.registry import ARCHITECTURES, get_architecture

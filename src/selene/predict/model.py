@@ -13,7 +13,8 @@ from torch import nn
 from selene import targets
 from selene.models import MultiModelWrapper, load_selene_weights
 from selene.models.checkpoints import check_fits, safe_load
-from selene.models.lit_module import SequenceLitModule, load_checkpoint
+from selene.models.lit_module import SequenceLitModule
+from selene.models.load import load_checkpoint
 from selene.predict.runner import ends_in_sigmoid
 
 _LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
