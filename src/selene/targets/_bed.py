@@ -68,11 +68,14 @@ def read_bed(path: Path) -> BedIntervals:
     """
     if not path.is_file():
         raise FileNotFoundError(f"BED file not found: {path}")
-    data = path.read_bytes()
-    compressed = data[:2] == b"\x1f\x8b"
-    if compressed:
-        try:
-            data = gzip.decompress(data)
+    with open(path, "rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    if not compressed:
+        data = path.read_bytes()
+    else:
+        try:  # streamed: gzip.decompress copies the rest of the buffer at each bgzip member
+            with gzip.open(path, "rb") as handle:
+                data = handle.read()
         except (OSError, EOFError, zlib.error) as err:
             raise ValueError(
                 f"cannot decompress {path}: {err} (is it a valid bgzip file?)"
