@@ -10,8 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from selene import sequences
 from selene.samplers._kernels import count_unknown
-from selene.targets import GenomicFeatures
+from selene.targets import Target
 
 Batch = dict[str, Any]
 
@@ -75,10 +76,10 @@ class WindowReader:
 
     Parameters
     ----------
-    genome : selene.sequences.Genome
+    genome : selene.sequences.Sequence
         Reference; ``get_encodings`` and ``blacklisted_batch`` are used.
     target : selene.targets.Target
-        Labels; ``get_feature_data_batch`` when it has one, else one query per window.
+        Labels, asked a batch at a time (``get_feature_data_batch``) for ``(N, n_features)``.
     sequence_length : int
         Window length.
     bin_start, bin_end : int
@@ -93,8 +94,8 @@ class WindowReader:
 
     def __init__(
         self,
-        genome: Any,
-        target: Any,
+        genome: sequences.Sequence,
+        target: Target,
         sequence_length: int,
         bin_start: int,
         bin_end: int,
@@ -111,36 +112,30 @@ class WindowReader:
         )
         self.chroms = np.asarray(genome.get_chrs(), dtype=object)
         self.chrom_lens = np.array([n for _, n in genome.get_chr_lens()], dtype=np.int64)
-        self._batched = hasattr(target, "get_feature_data_batch")
-        # GenomicFeatures labels are never NaN; other targets are checked batch by batch
-        self._check_nan = not isinstance(target, GenomicFeatures)
-        self._target_ids = (
-            target.chrom_ids(list(self.chroms)) if hasattr(target, "chrom_ids") else None
-        )
-        self._unk = int(getattr(genome, "UNK_CODE", 4))
+        self._check_nan = not target.never_nan  # else checked batch by batch
+        self._target_keys = np.asarray(target.chrom_ids(list(self.chroms)))
+        self._unk = int(genome.UNK_CODE)
 
     def labels(self, chrom_ids: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Labels of the bins of windows starting at ``starts``: float32 (N, F)."""
         bin_starts = starts + self.bin_start
         bin_ends = starts + self.bin_end
-        if self._batched:
-            chroms = (
-                self._target_ids[chrom_ids]
-                if self._target_ids is not None
-                else self.chroms[chrom_ids]
+        n_features = self.target.n_features
+        if chrom_ids.size == 0:
+            return np.zeros((0, n_features), np.float32)
+        keys = self._target_keys[chrom_ids]
+        out = self.target.get_feature_data_batch(keys, bin_starts, bin_ends)
+        labels = np.asarray(out, dtype=np.float32)
+        if labels.shape != (chrom_ids.size, n_features):
+            raise ValueError(
+                f"{self.target.describe()}.get_feature_data_batch gave labels of shape "
+                f"{labels.shape} for {chrom_ids.size} windows; a Target returns "
+                f"(windows, n_features) = ({chrom_ids.size}, {n_features})"
             )
-            out = self.target.get_feature_data_batch(chroms, bin_starts, bin_ends)
-            labels = np.asarray(out, dtype=np.float32)
-        else:
-            rows = [
-                self.target.get_feature_data(str(c), int(s), int(e))
-                for c, s, e in zip(self.chroms[chrom_ids], bin_starts, bin_ends, strict=True)
-            ]
-            labels = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
         if self._check_nan and np.isnan(labels).any():
             i, j = np.argwhere(np.isnan(labels))[0]
             raise ValueError(
-                f"{type(self.target).__name__} gave NaN for feature {j} of "
+                f"{self.target.describe()} gave NaN for feature {j} of "
                 f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}: NaN targets "
                 "would make the loss NaN; fill or drop them in the target"
             )

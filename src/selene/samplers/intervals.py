@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from selene import sequences
 from selene.samplers._windows import CenterDrawer
 from selene.samplers.online import OnlineSampler
 from selene.samplers.splits import (
@@ -16,6 +18,7 @@ from selene.samplers.splits import (
     partition_by_proportion,
     sampling_weights,
 )
+from selene.targets import Target
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["IntervalsSampler", "read_intervals"]
@@ -87,9 +90,9 @@ class IntervalsSampler(OnlineSampler):
     Parameters
     ----------
     reference_sequence, target_path, features
-        See ``OnlineSampler``.
+        See ``OnlineSampler`` (``target=`` too, through ``kwargs``).
     intervals_path : path
-        BED-like file; the first three columns (chrom, start, end) are used.
+        BED-like file; the first three columns (chrom, start, end) are used. Required.
     sample_negative : bool
         Also keep windows with no positive label (the Selene SDK's default, False, redraws
         them).
@@ -105,13 +108,17 @@ class IntervalsSampler(OnlineSampler):
 
     def __init__(
         self,
-        reference_sequence: Any,
-        target_path: Any,
-        features: Sequence[str] | str | Path | None,
-        intervals_path: str | Path,
+        reference_sequence: sequences.Sequence | str | os.PathLike[str],
+        target_path: Target | str | os.PathLike[str] | None = None,
+        features: Sequence[str] | str | Path | None = None,
+        intervals_path: str | Path | None = None,
         sample_negative: bool = False,
         **kwargs: Any,
     ) -> None:
+        if intervals_path is None:
+            raise TypeError(
+                f"{type(self).__name__} needs intervals_path, a BED of the regions to sample"
+            )
         self.intervals_path = Path(intervals_path)
         self.sample_negative = bool(sample_negative)
         kwargs.setdefault("exclude_chrs", ())  # the Selene SDK excludes none here

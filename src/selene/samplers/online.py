@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from torch.utils.data import DataLoader
 
+from selene import sequences
 from selene.samplers._datamodule import SamplerDataModule
 from selene.samplers._datasets import (
     FixedBatches,
@@ -22,7 +23,7 @@ from selene.samplers._datasets import (
 from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet, bin_offsets
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
-from selene.targets import read_features
+from selene.targets import GenomicFeatures, Target, check_target, read_features
 from selene.utils.checks import check_arguments
 from selene.utils.warnings import SeleneWarning
 
@@ -45,12 +46,14 @@ class OnlineSampler(SamplerDataModule):
 
     Parameters
     ----------
-    reference_sequence : selene.sequences.Genome or path
+    reference_sequence : selene.sequences.Sequence or path
         The reference (a FASTA path is opened as ``Genome(path)``).
-    target_path : selene.targets.Target or path
-        Labels (a tabix-indexed BED path is opened as ``GenomicFeatures``).
-    features : list of str or path
-        Feature names, or a file with one per line.
+    target_path : path or selene.targets.Target, optional
+        Selene's name for the labels: a feature BED (opened as ``GenomicFeatures`` with
+        ``features`` and ``feature_thresholds``), or a Target. Give this or ``target``.
+    features : list of str or path, optional
+        Feature names, or a file with one per line. Required with a BED path; with a Target,
+        None takes the target's own ``features``.
     seed : int
         Seeds the holdout split, the fixed sets and every training stream.
     validation_holdout, test_holdout : list of str or float
@@ -61,7 +64,7 @@ class OnlineSampler(SamplerDataModule):
     center_bin_to_predict : int or [int, int]
         Length of the centred bin the labels describe, or its ``[start, end)`` in the window.
     feature_thresholds : float, dict, callable or None
-        Passed to ``GenomicFeatures`` when ``target_path`` is a path.
+        Passed to ``GenomicFeatures`` when ``target_path`` is a path (unused otherwise).
     mode : {"train", "validate", "test"}
         Partition that ``sample`` draws from by default.
     save_datasets : list of str
@@ -86,14 +89,26 @@ class OnlineSampler(SamplerDataModule):
         Largest accepted fraction of ``N`` in a window (the Selene SDK rejects above 30%).
     keep_negative : bool
         False: redraw windows with no positive label.
+    target : selene.targets.Target, optional
+        Any object following the ``Target`` protocol (``n_features``, ``get_feature_data``,
+        optionally a batched ``get_feature_data_batch`` giving ``(N, n_features)`` labels).
+        Give this or ``target_path``.
+
+    Raises
+    ------
+    TypeError
+        If the reference is not a ``Sequence``, or the target not a ``Target``.
+    ValueError
+        If both or neither of ``target`` and ``target_path`` are given, or the features do
+        not match the target.
     """
 
     STRAND_SIDES = ("+", "-")
 
     def __init__(
         self,
-        reference_sequence: Any,
-        target_path: Any,
+        reference_sequence: sequences.Sequence | str | os.PathLike[str],
+        target_path: Target | str | os.PathLike[str] | None = None,
         features: Sequence[str] | str | Path | None = None,
         seed: int = 436,
         validation_holdout: Holdout = ("chr6", "chr7"),
@@ -112,6 +127,7 @@ class OnlineSampler(SamplerDataModule):
         strand: str = "random",
         max_n_fraction: float = 0.3,
         keep_negative: bool = True,
+        target: Target | None = None,
     ) -> None:
         check_arguments(OnlineSampler.__init__, locals())  # batch_size='64' -> TypeError
         super().__init__()
@@ -154,13 +170,15 @@ class OnlineSampler(SamplerDataModule):
         }
         bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
         self.reference_sequence = self._open_reference(reference_sequence)
-        self.target, self.features = self._open_target(target_path, features, feature_thresholds)
-        absent = getattr(self.target, "absent_features", [])
+        self.target, self.features = self._open_target(
+            target, target_path, features, feature_thresholds
+        )
+        absent = list(self.target.absent_features)
         if absent:  # caught here, before training, rather than learnt as all-negative labels
             raise ValueError(
                 f"{len(absent)} of the {len(self.features)} listed features have no interval in "
-                f"{getattr(self.target, 'input_path', 'the target file')}, e.g. {absent[:5]}: "
-                "the features list does not match the target file"
+                f"{self.target.describe()}, e.g. {absent[:5]}: the features list does not match "
+                "the target file"
             )
         self._reader = WindowReader(
             self.reference_sequence,
@@ -182,34 +200,59 @@ class OnlineSampler(SamplerDataModule):
         raise NotImplementedError
 
     # --- construction helpers ---------------------------------------------------------------
-    @staticmethod
-    def _open_reference(reference_sequence: Any) -> Any:
-        if isinstance(reference_sequence, str | Path):
-            from selene.sequences import Genome
-
-            return Genome(reference_sequence)
+    def _open_reference(
+        self, reference_sequence: sequences.Sequence | str | os.PathLike[str]
+    ) -> sequences.Sequence:
+        if isinstance(reference_sequence, str | os.PathLike):
+            return sequences.Genome(reference_sequence)
+        if not isinstance(reference_sequence, sequences.Sequence):
+            raise TypeError(
+                f"{type(self).__name__}: reference_sequence must be a selene.sequences.Sequence "
+                f"(e.g. Genome) or a FASTA path; got {type(reference_sequence).__name__}"
+            )
         return reference_sequence
 
-    @staticmethod
     def _open_target(
-        target_path: Any, features: Sequence[str] | str | Path | None, thresholds: Any
-    ) -> tuple[Any, list[str]]:
-        if features is None:
-            if isinstance(target_path, str | Path) or not hasattr(target_path, "features"):
-                raise ValueError("features is required unless target_path is a Target with them")
-            return target_path, list(target_path.features)
-        names = read_features(features)
-        if isinstance(target_path, str | Path):
-            from selene.targets import GenomicFeatures
-
-            return GenomicFeatures(target_path, names, feature_thresholds=thresholds), names
-        n_target = getattr(target_path, "n_features", len(names))
-        if n_target != len(names):
+        self,
+        target: Target | None,
+        target_path: Target | str | os.PathLike[str] | None,
+        features: Sequence[str] | str | Path | None,
+        thresholds: float | dict | Callable | None,
+    ) -> tuple[Target, list[str]]:
+        owner = type(self).__name__
+        if (target is None) == (target_path is None):
             raise ValueError(
-                f"{len(names)} features given but the target has {n_target}; pass the "
+                f"{owner}: give exactly one of target= (a selene.targets.Target) and "
+                f"target_path= (a feature BED); got {'both' if target is not None else 'neither'}"
+            )
+        if isinstance(target, str | os.PathLike):
+            raise TypeError(
+                f"{owner}: target takes a selene.targets.Target; got the path {str(target)!r}: "
+                "pass a BED path as target_path= instead"
+            )
+        if isinstance(target_path, str | os.PathLike):  # Selene's BED shortcut
+            if features is None:
+                raise ValueError(
+                    f"{owner}: features is required with target_path={str(target_path)!r} "
+                    "(a list of names, or a file with one per line)"
+                )
+            names = read_features(features)
+            return GenomicFeatures(target_path, names, feature_thresholds=thresholds), names
+        given = check_target(target if target is not None else target_path, owner)
+        if features is None:
+            if given.features is None:
+                raise ValueError(
+                    f"{owner}: features is required unless the target names them; "
+                    f"{given.describe()} has features=None"
+                )
+            return given, list(given.features)
+        names = read_features(features)
+        if given.n_features != len(names):
+            raise ValueError(
+                f"{len(names)} features given but the target has {given.n_features}; pass the "
                 "target's own feature list (or features=None to use it)"
             )
-        return target_path, names
+        return given, names
 
     def _excluded(self, chrom: str) -> bool:
         return any(pattern in chrom for pattern in self.exclude_chrs)
@@ -293,7 +336,7 @@ class OnlineSampler(SamplerDataModule):
         )
         epoch, start = self._stream_start()  # where a resumed run goes on
         # binary labels travel from workers as uint8 (exact), 4x fewer bytes
-        narrow = {("targets",): "u1"} if getattr(self.target, "binary", False) else None
+        narrow = {("targets",): "u1"} if self.target.binary else None
         stream = TrainStream(draw, self.seed, rank, on_batch, per_draw, epoch, start, narrow)
         return batch_loader(stream, self.num_workers, train=True)
 

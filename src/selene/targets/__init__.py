@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from selene.targets.features import read_features
 from selene.targets.genomic_features import GenomicFeatures
-from selene.targets.target import Target
+from selene.targets.target import Target, check_target
 
-__all__ = ["GenomicFeatures", "Target", "read_features"]
+__all__ = ["GenomicFeatures", "Target", "check_target", "read_features"]

@@ -63,7 +63,11 @@ class GenomicFeatures(Target):
         Label index to feature name.
     feature_thresholds : dict of str to float, or None
         Each feature's threshold.
+    absent_features : list of str
+        Listed features with no interval in the BED (samplers refuse a target with any).
     """
+
+    never_nan = True  # labels are 0/1 or covered fractions
 
     def __init__(
         self,
@@ -294,6 +298,10 @@ class GenomicFeatures(Target):
                 self._need_rows[length] = min_overlap(self._thresholds, self.n_features, length)
             table.append(self._need_rows[length])
         return rows, np.stack(table)
+
+    def describe(self) -> str:
+        """Name the BED the labels come from (for messages)."""
+        return str(self.input_path)
 
     def __repr__(self) -> str:
         return (

@@ -7,13 +7,37 @@ from collections.abc import Sequence
 
 import numpy as np
 
+__all__ = ["Target", "check_target"]
+
 
 class Target(ABC):
-    """Labels for genomic windows, one value per feature.
+    """Labels for genomic windows, one value per feature: everything a sampler uses.
 
-    Subclasses implement :meth:`get_feature_data`; :meth:`get_feature_data_batch` has a
-    per-window fallback that fast subclasses override with a vectorised kernel.
+    A subclass sets ``n_features`` (and ``features`` when it knows their names) and implements
+    :meth:`get_feature_data`; the rest has defaults. :meth:`get_feature_data_batch` falls back
+    to one :meth:`get_feature_data` call per window; fast subclasses override it with a
+    vectorised kernel. Samplers take any Target and never test for a concrete class.
+
+    Attributes
+    ----------
+    n_features : int
+        Number of label columns (required).
+    features : list of str or None
+        Names of the label columns, in order; None leaves them to the sampler's ``features=``.
+    binary : bool
+        True when every label is 0 or 1 (loaders then move them as ``uint8``, exactly).
+    never_nan : bool
+        True when no label is ever NaN (samplers then skip their per-batch NaN check).
+    absent_features : sequence of str
+        Listed features the source holds no data for (always negative); samplers refuse a
+        target with any, since such labels are learnt as all-negative.
     """
+
+    n_features: int
+    features: list[str] | None = None
+    binary: bool = False
+    never_nan: bool = False
+    absent_features: Sequence[str] = ()
 
     @abstractmethod
     def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
@@ -25,9 +49,16 @@ class Target(ABC):
         """
 
     def get_feature_data_batch(
-        self, chroms: Sequence[str], starts: Sequence[int], ends: Sequence[int]
+        self, chroms: Sequence[str] | np.ndarray, starts: Sequence[int], ends: Sequence[int]
     ) -> np.ndarray:
         """Labels of many windows, one row per window.
+
+        Parameters
+        ----------
+        chroms : sequence of str, or np.ndarray
+            One key per window: a chromosome name, or what :meth:`chrom_ids` gave for it.
+        starts, ends : array-like of int, shape (N,)
+            0-based, end-exclusive windows.
 
         Returns
         -------
@@ -40,3 +71,67 @@ class Target(ABC):
         if not rows:
             raise ValueError("get_feature_data_batch needs at least one window")
         return np.stack(rows)
+
+    def chrom_ids(self, names: Sequence[str]) -> np.ndarray:
+        """Keys for chromosome names that :meth:`get_feature_data_batch` takes as ``chroms``.
+
+        Samplers translate their reference's names once, then pass keys. The default key is
+        the name itself; a target with its own chromosome numbering returns those numbers.
+
+        Returns
+        -------
+        np.ndarray, shape (len(names),)
+        """
+        return np.asarray(list(names), dtype=object)
+
+    def describe(self) -> str:
+        """Name the target's source in messages (the class name by default)."""
+        return type(self).__name__
+
+
+def check_target(target: object, owner: str) -> Target:
+    """Refuse an object that does not follow the :class:`Target` protocol.
+
+    Parameters
+    ----------
+    target : object
+        What a sampler was given as its target.
+    owner : str
+        Who asks (named in the message), e.g. ``"RandomPositionsSampler"``.
+
+    Returns
+    -------
+    Target
+        ``target`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``target`` is not a ``Target``, or lacks an int ``n_features``.
+    ValueError
+        If ``n_features`` is below 1 or differs from the length of ``features``.
+    """
+    name = type(target).__name__
+    if not isinstance(target, Target):
+        raise TypeError(
+            f"{owner}: target must be a selene.targets.Target; got {name}. Subclass Target, "
+            "set n_features (and features) and implement get_feature_data(chrom, start, end); "
+            "for a BED file pass target_path=PATH instead"
+        )
+    try:
+        n = target.n_features
+    except AttributeError:
+        raise TypeError(
+            f"{owner}: {name} sets no n_features; a Target sets n_features (the number of "
+            "label columns) in its __init__"
+        ) from None
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"{owner}: {name}.n_features must be an int; got {n!r}")
+    if n < 1:
+        raise ValueError(f"{owner}: {name}.n_features must be at least 1; got {n}")
+    if target.features is not None and len(target.features) != n:
+        raise ValueError(
+            f"{owner}: {name} has n_features={n} but {len(target.features)} features; "
+            "they must agree"
+        )
+    return target
