@@ -1,18 +1,21 @@
 """Apply trained models: predictions, in silico mutagenesis and variant effect prediction.
 
-``AnalyzeSequences`` keeps the Selene SDK's API; the functions behind it take a
-:class:`ModelRunner` and an :class:`OutputSet` and can be used on their own.
+The operations :func:`predict`, :func:`in_silico_mutagenesis` and :func:`variant_effects`
+take a model and sequences and return arrays (no files). ``AnalyzeSequences`` keeps the Selene
+SDK's API on top of them: it reads its inputs, scores them with the same functions and writes
+the arrays with an :class:`OutputSet`.
 """
 
 from __future__ import annotations
 
 from selene.predict.alleles import VepCounts, alt_window, window_bounds
 from selene.predict.analyze import AnalyzeSequences
-from selene.predict.ism import ISM_COLS, in_silico_mutagenesis, mutations
+from selene.predict.ism import ISM_COLS, ISMScores, mutations
 from selene.predict.local import LocalEngine
+from selene.predict.ops import in_silico_mutagenesis, make_runner, predict, variant_effects
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.vcf import VARIANTEFFECT_COLS, read_vcf
-from selene.predict.vep import predict_variants
+from selene.predict.vep import VariantEffects, predict_variants
 from selene.predict.writers import SAVE_DATA, OutputSet
 
 __all__ = [
@@ -20,15 +23,20 @@ __all__ = [
     "SAVE_DATA",
     "VARIANTEFFECT_COLS",
     "AnalyzeSequences",
+    "ISMScores",
     "LocalEngine",
     "ModelRunner",
     "OutputSet",
     "Outputs",
+    "VariantEffects",
     "VepCounts",
     "alt_window",
     "in_silico_mutagenesis",
+    "make_runner",
     "mutations",
+    "predict",
     "predict_variants",
     "read_vcf",
+    "variant_effects",
     "window_bounds",
 ]

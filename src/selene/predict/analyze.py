@@ -259,8 +259,8 @@ class AnalyzeSequences:
         ref_out = None
         if "predictions" in kinds and output_format == "hdf5":
             ref_out = self._outputs(f"{prefix}_ref", ["predictions"], output_format, ["name"], seq)
-        ism.in_silico_mutagenesis(
-            self._runner, seq, codes, out, kinds, self._alphabet, start=start, end=end,
+        ism.write_mutagenesis(
+            self._runner, codes, out, kinds, self._alphabet + self._unknown, start=start, end=end,
             n_bases=n_bases, batch_size=self.batch_size, ref_out=ref_out, resume=self.resume,
             show_progress=self.show_progress,
         )  # fmt: skip

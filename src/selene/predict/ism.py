@@ -9,14 +9,15 @@ forward passes of the mutated sequences, batched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain, combinations, islice, product
 from pathlib import Path
 
 import numpy as np
 
 from selene.predict import scores
-from selene.predict.runner import ModelRunner
+from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.writers import OutputSet, progress
 
 ISM_COLS = ["pos", "ref", "alt"]
@@ -117,19 +118,6 @@ def _batches(
         yield tuple(np.concatenate(a) for a in zip(*buffer, strict=True))  # type: ignore[misc]
 
 
-def mutant_ids(sequence: str, positions: np.ndarray, letters: np.ndarray, alphabet: str) -> list:
-    """Selene's ISM row IDs: ``(pos, ref, alt)``, ``;``-joined for several bases."""
-    if positions.shape[1] == 1:
-        return [
-            (str(p), sequence[p], alphabet[a])
-            for p, a in zip(positions[:, 0].tolist(), letters[:, 0].tolist(), strict=True)
-        ]
-    return [
-        (";".join(map(str, p)), ";".join(sequence[i] for i in p), ";".join(alphabet[a] for a in q))
-        for p, q in zip(positions.tolist(), letters.tolist(), strict=True)
-    ]
-
-
 def _windows(codes: np.ndarray, positions: np.ndarray, letters: np.ndarray):
     """Each mutant's changed span: ``starts`` (M,) and its codes ``(M, W)``."""
     width = int((positions[:, -1] - positions[:, 0]).max()) + 1
@@ -140,13 +128,125 @@ def _windows(codes: np.ndarray, positions: np.ndarray, letters: np.ndarray):
     return starts, window
 
 
-def in_silico_mutagenesis(
+@dataclass
+class ISMScores:
+    """Scores of mutants of one sequence: one row per mutant, one column per feature.
+
+    Attributes
+    ----------
+    reference : numpy.ndarray, shape (F,), float32
+        The unmutated sequence's predictions.
+    predictions : numpy.ndarray, shape (M, F), float32
+        Each mutant's predictions.
+    diffs, abs_diffs : numpy.ndarray, shape (M, F), float32
+        ``mutant - reference`` and ``|mutant - reference|``.
+    logits : numpy.ndarray, shape (M, F), float32
+        ``logit(mutant) - logit(reference)`` (exact logit differences for networks that end
+        in logits).
+    positions : numpy.ndarray, shape (M, n_bases), int64
+        The mutated positions (0-based, in the sequence as scored).
+    ref_alleles, alt_alleles : numpy.ndarray, shape (M, n_bases), str
+        The letters at ``positions`` before and after the mutation.
+    """
+
+    reference: np.ndarray
+    predictions: np.ndarray
+    diffs: np.ndarray
+    abs_diffs: np.ndarray
+    logits: np.ndarray
+    positions: np.ndarray
+    ref_alleles: np.ndarray
+    alt_alleles: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def values(self, kinds: Iterable[str]) -> dict[str, np.ndarray]:
+        """Return the arrays named by ``kinds`` (what the writers take)."""
+        return {kind: getattr(self, kind) for kind in kinds}
+
+    def ids(self) -> list[tuple[str, str, str]]:
+        """Selene's ISM row IDs: ``(pos, ref, alt)``, ``;``-joined for several bases."""
+        pos = self.positions.astype(str)
+        if pos.shape[1] == 1:
+            columns = (pos[:, 0], self.ref_alleles[:, 0], self.alt_alleles[:, 0])
+            return list(zip(*(c.tolist() for c in columns), strict=True))
+        rows = zip(pos.tolist(), self.ref_alleles.tolist(), self.alt_alleles.tolist(), strict=True)
+        return [(";".join(p), ";".join(r), ";".join(a)) for p, r, a in rows]
+
+    @classmethod
+    def concatenate(cls, chunks: list[ISMScores], reference: np.ndarray) -> ISMScores:
+        """Join ``chunks`` (an empty list gives no rows)."""
+        arrays = {}
+        for name in ("predictions", "diffs", "abs_diffs", "logits"):
+            parts = [getattr(c, name) for c in chunks] or [np.zeros((0, len(reference)))]
+            arrays[name] = np.concatenate(parts).astype(np.float32, copy=False)
+        for name, dtype in (("positions", np.int64), ("ref_alleles", str), ("alt_alleles", str)):
+            parts = [getattr(c, name) for c in chunks] or [np.zeros((0, 1), dtype)]
+            arrays[name] = np.concatenate(parts)
+        return cls(reference, **arrays)
+
+
+def score_mutants(
     runner: ModelRunner,
-    sequence: str,
+    codes: np.ndarray,
+    letters: str,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    n_bases: int = 1,
+    batch_size: int = 64,
+) -> tuple[Outputs, Callable[[int], Iterator[ISMScores]]]:
+    """Score every mutant of ``codes`` (a model-length sequence) in ``[start, end)``.
+
+    Parameters
+    ----------
+    runner : ModelRunner
+    codes : numpy.ndarray, shape (L,), dtype uint8
+    letters : str
+        The letter of each code: the alphabet, then the unknown letter.
+    start, end, n_bases, batch_size : int
+
+    Returns
+    -------
+    tuple of Outputs and a function
+        The unmutated sequence's outputs, and ``chunks(skip=0)``: an iterator of the mutants'
+        :class:`ISMScores`, batch by batch in the Selene SDK's order, leaving out the first
+        ``skip`` mutants (a resumed run).
+    """
+    start, end = check_range(len(codes), start, end, n_bases)
+    engine = runner.engine is not None
+    ref_state = runner.reference(codes[None]) if engine else None
+    ref = runner.reference_outputs(ref_state) if ref_state else runner.outputs(codes[None])
+    reference = ref.predictions.float().cpu().numpy()[0]
+    table = np.array(list(letters))
+
+    def chunks(skip: int = 0) -> Iterator[ISMScores]:
+        size = max(batch_size, 512) if engine else batch_size
+        mutants = mutations(codes, start, end, n_bases, runner.n_letters)
+        for positions, alts in _batches(mutants, size, skip):
+            starts, window = _windows(codes, positions, alts)
+            if ref_state is not None:
+                alt = runner.mutants(ref_state, np.zeros(len(starts), np.int64), starts, window)
+            else:
+                full = np.tile(codes, (len(starts), 1))
+                columns = starts[:, None] + np.arange(window.shape[1])
+                full[np.arange(len(starts))[:, None], columns] = window
+                alt = runner.outputs(full)
+            values = scores.scores(("predictions", "diffs", "abs_diffs", "logits"), alt, ref)
+            ref_alleles, alt_alleles = table[codes[positions]], table[alts]
+            yield ISMScores(reference, **values, positions=positions, ref_alleles=ref_alleles,
+                            alt_alleles=alt_alleles)  # fmt: skip
+
+    return ref, chunks
+
+
+def write_mutagenesis(
+    runner: ModelRunner,
     codes: np.ndarray,
     out: OutputSet,
     kinds: list[str],
-    alphabet: str,
+    letters: str,
     *,
     start: int = 0,
     end: int | None = None,
@@ -156,16 +256,17 @@ def in_silico_mutagenesis(
     resume: bool = True,
     show_progress: bool = True,
 ) -> int:
-    """Score every mutant of ``sequence`` (already fitted to the model length) into ``out``.
+    """Score every mutant of ``codes`` (fitted to the model length) into ``out``.
 
-    Returns the number of mutant rows. With TSV output and ``predictions`` requested, the
-    predictions file starts with the unmutated sequence's row (``input_sequence NA NA``); with
-    HDF5 output that row goes to ``ref_out``, as in Selene.
+    ``letters`` is the alphabet then the unknown letter. Returns the number of mutant rows.
+    With TSV output and ``predictions`` requested, the predictions file starts with the
+    unmutated sequence's row (``input_sequence NA NA``); with HDF5 output that row goes to
+    ``ref_out``, as in Selene.
     """
     start, end = check_range(len(codes), start, end, n_bases)
-    engine = runner.engine is not None
-    ref_state = runner.reference(codes[None]) if engine else None
-    ref = runner.reference_outputs(ref_state) if ref_state else runner.outputs(codes[None])
+    total = _count(codes, start, end, n_bases, runner.n_letters)
+    ref, chunks = score_mutants(runner, codes, letters, start=start, end=end, n_bases=n_bases,
+                                batch_size=batch_size)  # fmt: skip
     ref_predictions = ref.predictions.float().cpu().numpy()
     if "predictions" in kinds:
         out.preamble = {"predictions": (("input_sequence", "NA", "NA"), ref_predictions[0])}
@@ -174,23 +275,10 @@ def in_silico_mutagenesis(
         ref_out.write([("input_sequence",)], {"predictions": ref_predictions})
         ref_out.finish()
     done = out.start(resume)
-    total = _count(codes, start, end, n_bases, runner.n_letters)
-    size = max(batch_size, 512) if engine else batch_size
-    chunks = mutations(codes, start, end, n_bases, runner.n_letters)
     with progress(total, "ISM", done, show_progress, "mutant") as bar:
-        for positions, letters in _batches(chunks, size, done):
-            starts, window = _windows(codes, positions, letters)
-            if ref_state is not None:
-                alt = runner.mutants(ref_state, np.zeros(len(starts), np.int64), starts, window)
-            else:
-                full = np.tile(codes, (len(starts), 1))
-                columns = starts[:, None] + np.arange(window.shape[1])
-                full[np.arange(len(starts))[:, None], columns] = window
-                alt = runner.outputs(full)
-            out.write(
-                mutant_ids(sequence, positions, letters, alphabet), scores.scores(kinds, alt, ref)
-            )
-            bar.update(len(starts))
+        for chunk in chunks(done):
+            out.write(chunk.ids(), chunk.values(kinds))
+            bar.update(len(chunk))
     out.finish()
     return out.rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -25,6 +26,62 @@ from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
 from selene.utils.warnings import SeleneWarning
 
+#: The score kinds every :class:`VariantEffects` chunk holds.
+KINDS = ("ref_predictions", "alt_predictions", "diffs", "abs_diffs", "logits")
+
+
+@dataclass
+class VariantEffects:
+    """Scores of a chunk of variants: one row per scored ALT, one column per feature.
+
+    Attributes
+    ----------
+    records : list of tuple
+        Each row's ``(chrom, pos, name, ref, alt, strand, ref_match, contains_unk)``, the ID
+        columns of the files ``AnalyzeSequences.variant_effect_prediction`` writes.
+    ref_predictions, alt_predictions : numpy.ndarray, shape (N, F), float32
+    diffs, abs_diffs : numpy.ndarray, shape (N, F), float32
+        ``alt - ref`` and ``|alt - ref|`` of the predictions.
+    logits : numpy.ndarray, shape (N, F), float32
+        ``logit(alt) - logit(ref)`` (exact logit differences for networks that end in logits).
+    """
+
+    records: list[tuple]
+    ref_predictions: np.ndarray
+    alt_predictions: np.ndarray
+    diffs: np.ndarray
+    abs_diffs: np.ndarray
+    logits: np.ndarray
+
+    @classmethod
+    def from_outputs(cls, records: list[tuple], alt: Outputs, ref: Outputs) -> VariantEffects:
+        """Score ``alt`` rows against their ``ref`` rows (see :mod:`selene.predict.scores`)."""
+        return cls(records, **scores.scores(KINDS, alt, ref))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def values(self, kinds: Iterable[str]) -> dict[str, np.ndarray]:
+        """Return the arrays named by ``kinds`` (what the writers take)."""
+        return {kind: getattr(self, kind) for kind in kinds}
+
+
+def score_variants(
+    runner: ModelRunner,
+    placer: Placer,
+    vcf: Iterable[VcfRecord],
+    batch_size: int = 64,
+    skip: int = 0,
+) -> Iterator[tuple[int, VariantEffects]]:
+    """Score the records of ``vcf`` that ``placer`` places, ``batch_size`` records at a time.
+
+    Yields ``(records in the batch, scores)``; the first ``skip`` ALT rows are left out (a
+    resumed run). Records that cannot be scored go where ``placer`` sends them.
+    """
+    records = iter(_skip_rows(placer.records(vcf), skip))
+    while batch := _take_rows(records, batch_size):
+        yield len(batch), _score_batch(runner, batch)
+
 
 def _rows(out: Outputs, index: np.ndarray) -> Outputs:
     index_t = torch.as_tensor(index, device=out.predictions.device)
@@ -32,7 +89,7 @@ def _rows(out: Outputs, index: np.ndarray) -> Outputs:
     return Outputs(out.predictions[index_t], logits)
 
 
-def _score_batch(runner: ModelRunner, batch: list[PlacedRecord], kinds: list[str]) -> dict:
+def _score_batch(runner: ModelRunner, batch: list[PlacedRecord]) -> VariantEffects:
     """Score one batch of records.
 
     References and whole alternative windows (indels) go through one pass; substitutions are
@@ -71,7 +128,8 @@ def _score_batch(runner: ModelRunner, batch: list[PlacedRecord], kinds: list[str
         torch.cat([p.predictions for p in parts]),
         torch.cat(logits) if len(logits) == len(parts) else None,
     )
-    return scores.scores(kinds, _rows(alt_all, alt_index), _rows(both, rows))
+    ids = [i for r in batch for i in r.ids]
+    return VariantEffects.from_outputs(ids, _rows(alt_all, alt_index), _rows(both, rows))
 
 
 def predict_variants(
@@ -107,11 +165,10 @@ def predict_variants(
         na = Unscored(handle, source)
         placer = Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
-        records = iter(_skip_rows(placer.records(vcf), done))
         with progress(total, "VCF records", 0, show_progress, "record") as bar:
-            while batch := _take_rows(records, batch_size):
-                out.write([i for r in batch for i in r.ids], _score_batch(runner, batch, kinds))
-                bar.update(len(batch))
+            for n_records, chunk in score_variants(runner, placer, vcf, batch_size, done):
+                out.write(chunk.records, chunk.values(kinds))
+                bar.update(n_records)
     out.finish()
     counts = placer.counts
     counts.scored = out.rows

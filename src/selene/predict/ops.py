@@ -1,0 +1,303 @@
+"""Predictions, in silico mutagenesis and variant effects as arrays: no files.
+
+These are the operations behind :class:`~selene.predict.AnalyzeSequences`, which reads its
+inputs, calls the same scoring functions and hands their arrays to the writers, so for the same
+model, options and ``batch_size`` the arrays returned here equal the files it writes.
+
+``model`` is a ``torch.nn.Module`` (our models return logits; one ending in ``nn.Sigmoid``, as
+the Selene SDK's do, is taken to return probabilities), a ``SequenceLitModule`` (its loss picks
+the activation) or a :class:`~selene.predict.ModelRunner` (reused as is, e.g. across calls).
+The network is put in eval mode and moved to ``device``.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene.predict import fasta, ism, vcf, vep
+from selene.predict.alleles import Placer
+from selene.predict.ism import ISMScores
+from selene.predict.model import complement_codes, load_model
+from selene.predict.runner import ModelRunner, resolve_device
+from selene.predict.unscored import Unscored
+from selene.predict.vep import VariantEffects
+from selene.sequences import Genome
+from selene.utils.warnings import SeleneWarning
+
+Sequences = str | Sequence[str] | np.ndarray | torch.Tensor
+
+
+def make_runner(
+    model: nn.Module | ModelRunner,
+    sequence_length: int | None = None,
+    *,
+    alphabet: str = "ACGT",
+    device: str | torch.device = "auto",
+    activation: str | None = None,
+    average_reverse_complement: bool = False,
+    layer_local: bool = True,
+) -> ModelRunner:
+    """Return a :class:`ModelRunner` for ``model`` (``model`` itself if it is one).
+
+    Parameters
+    ----------
+    model : torch.nn.Module, SequenceLitModule or ModelRunner
+    sequence_length : int, optional
+        Defaults to the model's ``sequence_length`` attribute.
+    alphabet : str
+    device : str or torch.device
+        ``"auto"``: the GPU when there is one, else the CPU.
+    activation : {"sigmoid", "identity", "exp"}, optional
+        Default: from a ``SequenceLitModule``'s loss, ``identity`` for a network ending in a
+        sigmoid, else ``sigmoid``.
+    average_reverse_complement, layer_local : bool
+        As in :class:`ModelRunner`.
+
+    Raises
+    ------
+    ValueError
+        If the sequence length is neither given nor recorded by the model.
+    """
+    if isinstance(model, ModelRunner):
+        return model
+    net, auto_activation, _ = load_model(model, None)
+    length = int(sequence_length or getattr(net, "sequence_length", 0))
+    if length < 1:
+        raise ValueError(
+            f"{type(net).__name__} does not record its sequence_length; pass sequence_length="
+        )
+    return ModelRunner(
+        net,
+        length,
+        n_letters=len(alphabet),
+        complement=complement_codes(alphabet),
+        activation=activation or auto_activation,  # type: ignore[arg-type]
+        average_reverse_complement=average_reverse_complement,
+        device=resolve_device(device),
+        layer_local=layer_local,
+    )
+
+
+def as_codes(
+    sequences: Sequences, length: int | None, alphabet: str = "ACGT", unknown: str = "N"
+) -> np.ndarray:
+    """Return ``sequences`` as ``uint8`` codes ``(N, L)``.
+
+    Parameters
+    ----------
+    sequences : str, sequence of str, numpy.ndarray or torch.Tensor
+        Strings are fitted to ``length`` as ``AnalyzeSequences`` fits them (centred, padded
+        with ``unknown`` or trimmed); integer arrays ``(L,)`` or ``(N, L)`` are codes (``A`` =
+        ``len(alphabet)`` for unknown); float arrays ``(A, L)`` or ``(N, A, L)`` are one-hot
+        (a column that is not one-hot is unknown).
+    length : int, optional
+        The model length; None keeps the strings' own (equal) length.
+
+    Raises
+    ------
+    ValueError
+        For letters outside the alphabet, codes above ``A``, a one-hot with other than ``A``
+        rows, or strings of different lengths when ``length`` is None.
+    """
+    n_letters = len(alphabet)
+    if isinstance(sequences, str):
+        sequences = [sequences]
+    if isinstance(sequences, torch.Tensor):
+        sequences = sequences.detach().cpu().numpy()
+    if isinstance(sequences, np.ndarray):
+        return _array_codes(sequences, n_letters)
+    codes = []
+    for i, seq in enumerate(sequences):
+        fitted = seq.upper() if length is None else fasta.fit_length(seq, length, unknown)
+        codes.append(fasta.encode(fitted, alphabet, unknown, f"sequence {i}"))
+    if len({len(c) for c in codes}) > 1:
+        raise ValueError(
+            f"the sequences have different lengths {sorted({len(c) for c in codes})}; give "
+            "sequences of one length, or a model that records its sequence_length"
+        )
+    return np.stack(codes) if codes else np.zeros((0, length or 0), np.uint8)
+
+
+def _array_codes(array: np.ndarray, n_letters: int) -> np.ndarray:
+    if np.issubdtype(array.dtype, np.integer):
+        codes = np.atleast_2d(array)
+        if codes.ndim != 2 or (codes.size and (codes.min() < 0 or codes.max() > n_letters)):
+            raise ValueError(
+                f"integer sequences are codes (N, L) in 0..{n_letters} ({n_letters}: unknown); "
+                f"got shape {array.shape}, values {codes.min()}..{codes.max()}"
+            )
+        return codes.astype(np.uint8)
+    one_hot = array[None] if array.ndim == 2 else array
+    if one_hot.ndim != 3 or one_hot.shape[1] != n_letters:
+        raise ValueError(
+            f"float sequences are one-hot (N, {n_letters}, L) or ({n_letters}, L); got shape "
+            f"{array.shape}"
+        )
+    codes = one_hot.argmax(axis=1).astype(np.uint8)
+    exact = (one_hot.max(axis=1) == 1) & (one_hot.sum(axis=1) == 1)
+    codes[~exact] = n_letters
+    return codes
+
+
+def predict(
+    model: nn.Module | ModelRunner,
+    sequences: Sequences,
+    *,
+    batch_size: int = 64,
+    device: str | torch.device = "auto",
+    **options,
+) -> np.ndarray:
+    """Predict for sequences.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, SequenceLitModule or ModelRunner
+    sequences : str, sequence of str, numpy.ndarray or torch.Tensor
+        See :func:`as_codes`.
+    batch_size : int
+    device : str or torch.device
+    **options
+        Passed to :func:`make_runner` (``activation``, ``average_reverse_complement``, ...).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, F), float32
+    """
+    runner = make_runner(model, device=device, **options)
+    codes = as_codes(sequences, runner.sequence_length)
+    _check_length(codes, runner)
+    parts = [
+        runner.outputs(codes[i : i + batch_size]).predictions.float().cpu().numpy()
+        for i in range(0, len(codes), batch_size)
+    ]
+    if not parts:
+        n_out = runner.outputs(np.full((1, runner.sequence_length), runner.n_letters, np.uint8))
+        return np.zeros((0, n_out.predictions.shape[1]), np.float32)
+    return np.concatenate(parts)
+
+
+def in_silico_mutagenesis(
+    model: nn.Module | ModelRunner,
+    sequence: Sequences,
+    mutate_n_bases: int = 1,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    batch_size: int = 64,
+    device: str | torch.device = "auto",
+    **options,
+) -> ISMScores:
+    """Score every mutant of ``sequence`` in ``[start, end)``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, SequenceLitModule or ModelRunner
+    sequence : str, numpy.ndarray or torch.Tensor
+        One sequence (see :func:`as_codes`); a string is fitted to the model length first and
+        positions index the fitted sequence.
+    mutate_n_bases : int
+        Bases changed per mutant (every combination of positions and alternative letters).
+    start, end : int
+    batch_size : int
+        Mutants per batch (as ``AnalyzeSequences``' ``batch_size``).
+    device : str or torch.device
+    **options
+        Passed to :func:`make_runner`.
+
+    Returns
+    -------
+    ISMScores
+        Rows in the Selene SDK's order (the rows of ``AnalyzeSequences``' files).
+
+    Raises
+    ------
+    ValueError
+        If ``sequence`` holds more than one sequence or is not the model length, or the range
+        is invalid.
+    """
+    runner = make_runner(model, device=device, **options)
+    codes = as_codes(sequence, runner.sequence_length)
+    if len(codes) != 1:
+        raise ValueError(f"in_silico_mutagenesis takes one sequence, got {len(codes)}")
+    _check_length(codes, runner)
+    letters = "".join(Genome.BASES_ARR) + Genome.UNK_BASE
+    ref, chunks = ism.score_mutants(
+        runner, codes[0], letters, start=start, end=end, n_bases=mutate_n_bases,
+        batch_size=batch_size,
+    )  # fmt: skip
+    reference = ref.predictions.float().cpu().numpy()[0]
+    return ISMScores.concatenate(list(chunks(0)), reference)
+
+
+def variant_effects(
+    model: nn.Module | ModelRunner,
+    reference_sequence: Genome,
+    variants: str | Path | Iterable[vcf.VcfRecord],
+    *,
+    strand_index: int | None = None,
+    require_strand: bool = False,
+    score_ref_mismatches: bool = False,
+    batch_size: int = 64,
+    device: str | torch.device = "auto",
+    **options,
+) -> Iterator[VariantEffects]:
+    """Score every ALT of every variant against ``reference_sequence``, chunk by chunk.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, SequenceLitModule or ModelRunner
+    reference_sequence : Genome
+    variants : str, Path or iterable of VcfRecord
+        A VCF file (plain or gzipped) or records (:func:`selene.predict.read_vcf`).
+    strand_index : int, optional
+        0-based VCF column holding each variant's strand.
+    require_strand, score_ref_mismatches : bool
+        As in ``AnalyzeSequences.variant_effect_prediction``.
+    batch_size : int
+        Records per chunk.
+    device : str or torch.device
+    **options
+        Passed to :func:`make_runner`.
+
+    Yields
+    ------
+    VariantEffects
+        One chunk per batch, in file order. Records that cannot be scored (unknown
+        chromosome, past its end, symbolic ALT, REF mismatch) are left out and counted in a
+        :class:`~selene.utils.warnings.SeleneWarning` at the end.
+    """
+    runner = make_runner(model, device=device, alphabet="".join(reference_sequence.BASES_ARR),
+                         **options)  # fmt: skip
+    source = str(variants) if isinstance(variants, (str, Path)) else "the variants"
+    if isinstance(variants, (str, Path)):
+        variants = vcf.read_vcf(variants, strand_index)
+    na, mismatches = Unscored(io.StringIO(), source), io.StringIO()
+    placer = Placer(reference_sequence, runner.sequence_length, na, mismatches,
+                    score_ref_mismatches, require_strand)  # fmt: skip
+    for _, chunk in vep.score_variants(runner, placer, variants, batch_size):
+        yield chunk
+    counts, notes = placer.counts, []
+    if na.count:
+        notes.append(f"{counts.not_scored} records not scored ({na.summary()})")
+    if counts.ref_mismatches:
+        notes.append(
+            f"{counts.ref_mismatches} records whose REF differs from the reference were not "
+            "scored (score_ref_mismatches=True scores them)"
+        )
+    if notes:
+        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=2)
+
+
+def _check_length(codes: np.ndarray, runner: ModelRunner) -> None:
+    if codes.shape[1] != runner.sequence_length:
+        raise ValueError(
+            f"the sequences are {codes.shape[1]} long but the model takes "
+            f"{runner.sequence_length}; give sequences of the model length (strings are fitted)"
+        )
