@@ -12,6 +12,7 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
+from torchmetrics import MaxMetric
 
 from selene.models.metrics import (
     BinaryFeatureMetrics,
@@ -39,6 +40,8 @@ _TARGET_RANGES = {
     "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
 }
 _PRIMITIVES = (int, float, str, bool, type(None))
+# the validation score whose best value is tracked (``val/auroc_best``), by loss
+_BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson"}
 
 
 class SequenceLitModule(pl.LightningModule):
@@ -109,6 +112,8 @@ class SequenceLitModule(pl.LightningModule):
         criterion, self._activation = _LOSSES[loss]
         self.criterion = criterion()
         self.metrics = nn.ModuleDict()  # one per stage ("val", "test"), built at first batch
+        # best macro validation score so far (``val/auroc_best``); kept in checkpoints
+        self.val_best = MaxMetric(nan_strategy="ignore")
         self.test_results: FeatureScores | None = None
         self._resume_state: dict[str, Any] = {}  # from the checkpoint fit() resumes from
 
@@ -139,8 +144,19 @@ class SequenceLitModule(pl.LightningModule):
         self._eval_step("val", batch)
 
     def on_validation_epoch_end(self) -> None:
-        """Log the macro validation scores (``val/auroc``, ``val/auprc``, ...)."""
-        self._log_scores("val")
+        """Log the macro validation scores (``val/auroc``, ...) and the best so far.
+
+        The best is ``val/auroc_best`` (``val/pearson_best`` for quantitative losses), the
+        maximum over this run's validations, sanity checks left out.
+        """
+        result = self._log_scores("val")
+        if result is None or self.trainer.sanity_checking:
+            return
+        name = _BEST[self.hparams["loss"]]
+        self.val_best.update(result.macro()[name])  # NaN (nothing scored) is ignored
+        best = self.val_best.compute()
+        if torch.isfinite(best):  # -inf: every validation so far scored NaN
+            self.log(f"val/{name}_best", best, sync_dist=True)
 
     def test_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
         """Log ``test/loss`` and accumulate the test metrics."""
@@ -184,6 +200,7 @@ class SequenceLitModule(pl.LightningModule):
         after the validation that saved the checkpoint.
         """
         checkpoint["random_states"] = random_states()
+        checkpoint["val_best"] = self.val_best.max_value.detach().cpu()
         if self._trainer is not None:
             metrics = self._trainer.callback_metrics.items()
             checkpoint["callback_metrics"] = {k: torch.as_tensor(v).cpu() for k, v in metrics}
@@ -199,12 +216,14 @@ class SequenceLitModule(pl.LightningModule):
         """Hold the saved random states and metrics until training resumes (``on_train_start``)."""
         if self._trainer is None or self._trainer.state.fn != "fit":
             return  # testing or loading a checkpoint: nothing to resume
-        keys = ("random_states", "callback_metrics")
+        keys = ("random_states", "callback_metrics", "val_best")
         self._resume_state = {key: checkpoint[key] for key in keys if key in checkpoint}
 
     def on_train_start(self) -> None:
         """Resuming: restore random states and metrics after the loaders drew their seeds."""
         state, self._resume_state = self._resume_state, {}
+        if "val_best" in state:  # the fresh metric holds -inf: its maximum becomes the saved one
+            self.val_best.update(state["val_best"].to(self.device))
         if "callback_metrics" in state:
             self.trainer.callback_metrics.update(state["callback_metrics"])
         if "random_states" in state:
