@@ -85,8 +85,12 @@ class SamplerDataModule(pl.LightningDataModule):
         """Return the epoch of a new training loader and the batches of it already trained.
 
         A resumed run goes on where the checkpoint's run was, once: a reload starts an epoch.
+        Overfitting (``Trainer(overfit_batches=n)``, loaders reloaded each epoch) serves
+        epoch 0 every epoch: the same first batches again.
         """
         epoch = self.trainer.current_epoch if self.trainer is not None else 0
+        if self.trainer is not None and self.trainer.overfit_batches > 0:
+            epoch = 0
         saved_epoch, start = self._resume_at or (epoch, 0)
         self._resume_at = None
         return epoch, start if saved_epoch == epoch else 0
