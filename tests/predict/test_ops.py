@@ -33,6 +33,7 @@ from selene.predict import (
     variant_effects,
 )
 from selene.predict.fasta import read_fasta
+from selene.predict.ism import score_mutants
 from selene.predict.ops import as_codes
 from selene.sequences import sequence_to_codes
 
@@ -169,3 +170,11 @@ def test_strings_of_different_lengths_need_a_model_length():
     with pytest.raises(ValueError, match="different lengths"):
         as_codes(["A" * 200, "A" * 199], None)
     assert as_codes(["acgn"], None).tolist() == [[0, 1, 2, 4]]
+
+
+def test_scores_not_asked_for_are_not_computed(analysis):
+    codes = sequence_to_codes("ACGT" * 50, "ACGT")
+    ref, chunks = score_mutants(analysis._runner, codes, "ACGTN", end=5, kinds=["diffs"])
+    (chunk,) = list(chunks(0))
+    assert chunk.predictions is None and chunk.logits is None and chunk.diffs.shape == (15, 4)
+    assert np.array_equal(chunk.diffs, in_silico_mutagenesis(analysis._runner, codes, end=5).diffs)

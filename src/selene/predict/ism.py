@@ -21,6 +21,8 @@ from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.writers import OutputSet, progress
 
 ISM_COLS = ["pos", "ref", "alt"]
+#: The score kinds of :class:`ISMScores`.
+ISM_KINDS = ("predictions", "diffs", "abs_diffs", "logits")
 _COMBINATIONS_PER_CHUNK = 4096
 
 
@@ -143,6 +145,8 @@ class ISMScores:
     logits : numpy.ndarray, shape (M, F), float32
         ``logit(mutant) - logit(reference)`` (exact logit differences for networks that end
         in logits).
+
+    A score kind that was not asked for (``kinds`` of :func:`score_mutants`) is None.
     positions : numpy.ndarray, shape (M, n_bases), int64
         The mutated positions (0-based, in the sequence as scored).
     ref_alleles, alt_alleles : numpy.ndarray, shape (M, n_bases), str
@@ -150,10 +154,10 @@ class ISMScores:
     """
 
     reference: np.ndarray
-    predictions: np.ndarray
-    diffs: np.ndarray
-    abs_diffs: np.ndarray
-    logits: np.ndarray
+    predictions: np.ndarray | None
+    diffs: np.ndarray | None
+    abs_diffs: np.ndarray | None
+    logits: np.ndarray | None
     positions: np.ndarray
     ref_alleles: np.ndarray
     alt_alleles: np.ndarray
@@ -177,10 +181,11 @@ class ISMScores:
     @classmethod
     def concatenate(cls, chunks: list[ISMScores], reference: np.ndarray) -> ISMScores:
         """Join ``chunks`` (an empty list gives no rows)."""
-        arrays = {}
-        for name in ("predictions", "diffs", "abs_diffs", "logits"):
+        arrays: dict[str, np.ndarray | None] = {}
+        for name in ISM_KINDS:
             parts = [getattr(c, name) for c in chunks] or [np.zeros((0, len(reference)))]
-            arrays[name] = np.concatenate(parts).astype(np.float32, copy=False)
+            joined = None if any(p is None for p in parts) else np.concatenate(parts)
+            arrays[name] = None if joined is None else joined.astype(np.float32, copy=False)
         for name, dtype in (("positions", np.int64), ("ref_alleles", str), ("alt_alleles", str)):
             parts = [getattr(c, name) for c in chunks] or [np.zeros((0, 1), dtype)]
             arrays[name] = np.concatenate(parts)
@@ -196,6 +201,7 @@ def score_mutants(
     end: int | None = None,
     n_bases: int = 1,
     batch_size: int = 64,
+    kinds: Iterable[str] = ISM_KINDS,
 ) -> tuple[Outputs, Callable[[int], Iterator[ISMScores]]]:
     """Score every mutant of ``codes`` (a model-length sequence) in ``[start, end)``.
 
@@ -206,6 +212,8 @@ def score_mutants(
     letters : str
         The letter of each code: the alphabet, then the unknown letter.
     start, end, n_bases, batch_size : int
+    kinds : iterable of str
+        The scores to compute (of :data:`ISM_KINDS`); the others are None.
 
     Returns
     -------
@@ -220,6 +228,7 @@ def score_mutants(
     ref = runner.reference_outputs(ref_state) if ref_state else runner.outputs(codes[None])
     reference = ref.predictions.float().cpu().numpy()[0]
     table = np.array(list(letters))
+    kinds = [k for k in ISM_KINDS if k in set(kinds)]
 
     def chunks(skip: int = 0) -> Iterator[ISMScores]:
         size = max(batch_size, 512) if engine else batch_size
@@ -233,7 +242,7 @@ def score_mutants(
                 columns = starts[:, None] + np.arange(window.shape[1])
                 full[np.arange(len(starts))[:, None], columns] = window
                 alt = runner.outputs(full)
-            values = scores.scores(("predictions", "diffs", "abs_diffs", "logits"), alt, ref)
+            values = dict.fromkeys(ISM_KINDS) | scores.scores(kinds, alt, ref)
             ref_alleles, alt_alleles = table[codes[positions]], table[alts]
             yield ISMScores(reference, **values, positions=positions, ref_alleles=ref_alleles,
                             alt_alleles=alt_alleles)  # fmt: skip
@@ -266,7 +275,7 @@ def write_mutagenesis(
     start, end = check_range(len(codes), start, end, n_bases)
     total = _count(codes, start, end, n_bases, runner.n_letters)
     ref, chunks = score_mutants(runner, codes, letters, start=start, end=end, n_bases=n_bases,
-                                batch_size=batch_size)  # fmt: skip
+                                batch_size=batch_size, kinds=kinds)  # fmt: skip
     ref_predictions = ref.predictions.float().cpu().numpy()
     if "predictions" in kinds:
         out.preamble = {"predictions": (("input_sequence", "NA", "NA"), ref_predictions[0])}

@@ -44,19 +44,24 @@ class VariantEffects:
         ``alt - ref`` and ``|alt - ref|`` of the predictions.
     logits : numpy.ndarray, shape (N, F), float32
         ``logit(alt) - logit(ref)`` (exact logit differences for networks that end in logits).
+
+    A score kind that was not asked for (``kinds`` of :func:`score_variants`) is None.
     """
 
     records: list[tuple]
-    ref_predictions: np.ndarray
-    alt_predictions: np.ndarray
-    diffs: np.ndarray
-    abs_diffs: np.ndarray
-    logits: np.ndarray
+    ref_predictions: np.ndarray | None
+    alt_predictions: np.ndarray | None
+    diffs: np.ndarray | None
+    abs_diffs: np.ndarray | None
+    logits: np.ndarray | None
 
     @classmethod
-    def from_outputs(cls, records: list[tuple], alt: Outputs, ref: Outputs) -> VariantEffects:
+    def from_outputs(
+        cls, records: list[tuple], alt: Outputs, ref: Outputs, kinds: Iterable[str] = KINDS
+    ) -> VariantEffects:
         """Score ``alt`` rows against their ``ref`` rows (see :mod:`selene.predict.scores`)."""
-        return cls(records, **scores.scores(KINDS, alt, ref))
+        wanted = [k for k in KINDS if k in set(kinds)]
+        return cls(records, **(dict.fromkeys(KINDS) | scores.scores(wanted, alt, ref)))
 
     def __len__(self) -> int:
         return len(self.records)
@@ -72,15 +77,18 @@ def score_variants(
     vcf: Iterable[VcfRecord],
     batch_size: int = 64,
     skip: int = 0,
+    kinds: Iterable[str] = KINDS,
 ) -> Iterator[tuple[int, VariantEffects]]:
     """Score the records of ``vcf`` that ``placer`` places, ``batch_size`` records at a time.
 
-    Yields ``(records in the batch, scores)``; the first ``skip`` ALT rows are left out (a
-    resumed run). Records that cannot be scored go where ``placer`` sends them.
+    Yields ``(records in the batch, scores)`` with the score ``kinds`` (of :data:`KINDS`);
+    the first ``skip`` ALT rows are left out (a resumed run). Records that cannot be scored
+    go where ``placer`` sends them.
     """
     records = iter(_skip_rows(placer.records(vcf), skip))
+    kinds = list(kinds)
     while batch := _take_rows(records, batch_size):
-        yield len(batch), _score_batch(runner, batch)
+        yield len(batch), _score_batch(runner, batch, kinds)
 
 
 def _rows(out: Outputs, index: np.ndarray) -> Outputs:
@@ -89,7 +97,9 @@ def _rows(out: Outputs, index: np.ndarray) -> Outputs:
     return Outputs(out.predictions[index_t], logits)
 
 
-def _score_batch(runner: ModelRunner, batch: list[PlacedRecord]) -> VariantEffects:
+def _score_batch(
+    runner: ModelRunner, batch: list[PlacedRecord], kinds: list[str]
+) -> VariantEffects:
     """Score one batch of records.
 
     References and whole alternative windows (indels) go through one pass; substitutions are
@@ -129,7 +139,7 @@ def _score_batch(runner: ModelRunner, batch: list[PlacedRecord]) -> VariantEffec
         torch.cat(logits) if len(logits) == len(parts) else None,
     )
     ids = [i for r in batch for i in r.ids]
-    return VariantEffects.from_outputs(ids, _rows(alt_all, alt_index), _rows(both, rows))
+    return VariantEffects.from_outputs(ids, _rows(alt_all, alt_index), _rows(both, rows), kinds)
 
 
 def predict_variants(
@@ -166,7 +176,7 @@ def predict_variants(
         placer = Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
         with progress(total, "VCF records", 0, show_progress, "record") as bar:
-            for n_records, chunk in score_variants(runner, placer, vcf, batch_size, done):
+            for n_records, chunk in score_variants(runner, placer, vcf, batch_size, done, kinds):
                 out.write(chunk.records, chunk.values(kinds))
                 bar.update(n_records)
     out.finish()
