@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -20,16 +19,15 @@ from selene.samplers._datasets import (
     current_rank,
     stream_rng,
 )
+from selene.samplers._inputs import open_reference, open_target, set_size
 from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet, bin_offsets
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
-from selene.targets import GenomicFeatures, Target, check_target, read_features
+from selene.targets import Target
 from selene.utils.checks import check_arguments
-from selene.utils.warnings import SeleneWarning
 
 __all__ = ["OnlineSampler"]
 
-_DEFAULT_N = {"validate": 32000, "test": 640000}  # the Selene SDK's defaults
 _MODE_KEY = {"validate": 1, "test": 2}
 
 
@@ -165,13 +163,13 @@ class OnlineSampler(SamplerDataModule):
         self.batch_size, self.num_workers, self.strand = int(batch_size), int(num_workers), strand
         self.exclude_chrs = [str(c) for c in exclude_chrs]
         self.n_samples = {
-            "validate": _set_size("n_validation_samples", n_validation_samples, "validate"),
-            "test": _set_size("n_test_samples", n_test_samples, "test"),
+            "validate": set_size("n_validation_samples", n_validation_samples, "validate"),
+            "test": set_size("n_test_samples", n_test_samples, "test"),
         }
         bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
-        self.reference_sequence = self._open_reference(reference_sequence)
-        self.target, self.features = self._open_target(
-            target, target_path, features, feature_thresholds
+        self.reference_sequence = open_reference(reference_sequence, type(self).__name__)
+        self.target, self.features = open_target(
+            target, target_path, features, feature_thresholds, type(self).__name__
         )
         absent = list(self.target.absent_features)
         if absent:  # caught here, before training, rather than learnt as all-negative labels
@@ -200,60 +198,6 @@ class OnlineSampler(SamplerDataModule):
         raise NotImplementedError
 
     # --- construction helpers ---------------------------------------------------------------
-    def _open_reference(
-        self, reference_sequence: sequences.Sequence | str | os.PathLike[str]
-    ) -> sequences.Sequence:
-        if isinstance(reference_sequence, str | os.PathLike):
-            return sequences.Genome(reference_sequence)
-        if not isinstance(reference_sequence, sequences.Sequence):
-            raise TypeError(
-                f"{type(self).__name__}: reference_sequence must be a selene.sequences.Sequence "
-                f"(e.g. Genome) or a FASTA path; got {type(reference_sequence).__name__}"
-            )
-        return reference_sequence
-
-    def _open_target(
-        self,
-        target: Target | None,
-        target_path: Target | str | os.PathLike[str] | None,
-        features: Sequence[str] | str | Path | None,
-        thresholds: float | dict | Callable | None,
-    ) -> tuple[Target, list[str]]:
-        owner = type(self).__name__
-        if (target is None) == (target_path is None):
-            raise ValueError(
-                f"{owner}: give exactly one of target= (a selene.targets.Target) and "
-                f"target_path= (a feature BED); got {'both' if target is not None else 'neither'}"
-            )
-        if isinstance(target, str | os.PathLike):
-            raise TypeError(
-                f"{owner}: target takes a selene.targets.Target; got the path {str(target)!r}: "
-                "pass a BED path as target_path= instead"
-            )
-        if isinstance(target_path, str | os.PathLike):  # Selene's BED shortcut
-            if features is None:
-                raise ValueError(
-                    f"{owner}: features is required with target_path={str(target_path)!r} "
-                    "(a list of names, or a file with one per line)"
-                )
-            names = read_features(features)
-            return GenomicFeatures(target_path, names, feature_thresholds=thresholds), names
-        given = check_target(target if target is not None else target_path, owner)
-        if features is None:
-            if given.features is None:
-                raise ValueError(
-                    f"{owner}: features is required unless the target names them; "
-                    f"{given.describe()} has features=None"
-                )
-            return given, list(given.features)
-        names = read_features(features)
-        if given.n_features != len(names):
-            raise ValueError(
-                f"{len(names)} features given but the target has {given.n_features}; pass the "
-                "target's own feature list (or features=None to use it)"
-            )
-        return given, names
-
     def _excluded(self, chrom: str) -> bool:
         return any(pattern in chrom for pattern in self.exclude_chrs)
 
@@ -353,25 +297,3 @@ class OnlineSampler(SamplerDataModule):
         """Serve the fixed test batches."""
         fixed = self.fixed_set("test")
         return batch_loader(FixedBatches(fixed, fixed.n_batches), 0)
-
-
-def _set_size(name: str, value: int | None, mode: str) -> int:
-    """Check a fixed set's size: None is the Selene SDK's default, 0 no set at all."""
-    if value is None:
-        return _DEFAULT_N[mode]
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(
-            f"{name} must be a whole number >= 0 (0: no such set; null: the Selene SDK's "
-            f"default, {_DEFAULT_N[mode]}); got {value!r}"
-        )
-    if value == 0 and mode == "validate":
-        warnings.warn(
-            "n_validation_samples=0: training runs without validation, so nothing is logged as "
-            "val/* and checkpoints saved after validation are never written (in selene.train "
-            "both best-*.ckpt and last.ckpt): add "
-            "+callbacks.last_checkpoint.every_n_train_steps=N to keep the weights, or set "
-            "n_validation_samples > 0",
-            SeleneWarning,
-            stacklevel=3,
-        )
-    return int(value)
