@@ -206,3 +206,22 @@ def test_the_protocol_defaults(targets):
     assert target.describe() == "FunctionTarget"
     assert target.chrom_ids(["chr1", "chr2"]).tolist() == ["chr1", "chr2"]
     assert targets.never_nan and targets.binary and targets.describe().endswith("features.bed.gz")
+
+
+class _Counts(Target):
+    """Read counts: fine for mse or poisson, not for a binary loss."""
+
+    features = ["reads"]
+    n_features = 1
+
+    def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
+        return np.asarray([3.0 if chrom == "chr2" else 0.0], dtype=np.float32)
+
+
+def test_labels_outside_the_loss_range_are_refused_naming_the_window(genome):
+    sampler = RandomPositionsSampler(genome, target=_Counts(), **SMALL)
+    assert sampler.sample(64, "train")["targets"].max() == 3.0  # no range asked: served
+    sampler.require_target_range(0.0, 1.0, "loss='bce' takes binary targets")
+    with pytest.raises(ValueError, match=r"_Counts gave 3 for feature 0 of chr2:\d+-\d+, outside "
+                       r"\[0, 1\]: loss='bce' takes binary targets"):  # fmt: skip
+        sampler.sample(64, "train")

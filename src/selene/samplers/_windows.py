@@ -113,6 +113,8 @@ class WindowReader:
         self.chroms = np.asarray(genome.get_chrs(), dtype=object)
         self.chrom_lens = np.array([n for _, n in genome.get_chr_lens()], dtype=np.int64)
         self._check_nan = not target.never_nan  # else checked batch by batch
+        #: ``(low, high, why)``: labels outside it are refused (see ``require_target_range``)
+        self.target_bounds: tuple[float, float, str] | None = None
         self._target_keys = np.asarray(target.chrom_ids(list(self.chroms)))
         self._unk = int(genome.UNK_CODE)
 
@@ -139,6 +141,16 @@ class WindowReader:
                 f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}: NaN targets "
                 "would make the loss NaN; fill or drop them in the target"
             )
+        if self.target_bounds is not None and labels.size:
+            low, high, why = self.target_bounds
+            outside = (labels < low) | (labels > high)
+            if outside.any():
+                i, j = np.argwhere(outside)[0]
+                raise ValueError(
+                    f"{self.target.describe()} gave {labels[i, j]:g} for feature {j} of "
+                    f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}, outside "
+                    f"[{low:g}, {high:g}]: {why}"
+                )
         return labels
 
     def read(self, chrom_ids: np.ndarray, starts: np.ndarray, minus: np.ndarray) -> Batch:

@@ -198,6 +198,14 @@ class OnlineSampler(SamplerDataModule):
         raise NotImplementedError
 
     # --- construction helpers ---------------------------------------------------------------
+    def require_target_range(self, low: float, high: float, why: str) -> None:
+        """Refuse labels outside ``[low, high]`` from now on, naming the window and feature.
+
+        ``SequenceLitModule`` asks with its loss's range (``bce``: [0, 1]), so that a custom
+        ``Target`` of counts is not trained with a binary loss.
+        """
+        self._reader.target_bounds = (float(low), float(high), why)
+
     def _excluded(self, chrom: str) -> bool:
         return any(pattern in chrom for pattern in self.exclude_chrs)
 
