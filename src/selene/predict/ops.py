@@ -283,14 +283,7 @@ def variant_effects(
                     score_ref_mismatches, require_strand)  # fmt: skip
     for _, chunk in vep.score_variants(runner, placer, variants, batch_size):
         yield chunk
-    counts, notes = placer.counts, []
-    if na.count:
-        notes.append(f"{counts.not_scored} records not scored ({na.summary()})")
-    if counts.ref_mismatches:
-        notes.append(
-            f"{counts.ref_mismatches} records whose REF differs from the reference were not "
-            "scored (score_ref_mismatches=True scores them)"
-        )
+    notes = vep.unscored_notes(placer.counts, na)
     if notes:
         warnings.warn("; ".join(notes), SeleneWarning, stacklevel=2)
 

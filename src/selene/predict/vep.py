@@ -207,19 +207,28 @@ def _take_rows(records: Iterator[PlacedRecord], rows: int) -> list[PlacedRecord]
     return batch
 
 
+def unscored_notes(
+    counts: VepCounts, na: Unscored, na_file: str | None = None, mismatch_file: str | None = None
+) -> list[str]:
+    """Say which records were left unscored and why; ``*_file``: where they were written."""
+    notes = []
+    if na.count:
+        where = f"see {na_file}; " if na_file else ""
+        notes.append(f"{counts.not_scored} records not scored ({where}{na.summary()})")
+    if counts.ref_mismatches:
+        where = f"see {mismatch_file}; " if mismatch_file else ""
+        notes.append(
+            f"{counts.ref_mismatches} records whose REF differs from the reference were not "
+            f"scored ({where}score_ref_mismatches=True scores them)"
+        )
+    return notes
+
+
 def _report(counts: VepCounts, na: Unscored, na_path: Path, mismatch_path: Path) -> None:
     notes = []
     if counts.scored == 0:
         notes.append("no variants were scored: wrote empty outputs with headers")
-    if na.count:
-        notes.append(
-            f"{counts.not_scored} records not scored (see {na_path.name}; {na.summary()})"
-        )
-    if counts.ref_mismatches:
-        notes.append(
-            f"{counts.ref_mismatches} records whose REF differs from the reference were not "
-            f"scored (see {mismatch_path.name}; score_ref_mismatches=True scores them)"
-        )
+    notes += unscored_notes(counts, na, na_path.name, mismatch_path.name)
     if counts.padded:
         notes.append(
             f"{counts.padded} records' windows run past a chromosome end and were padded with "
