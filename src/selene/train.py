@@ -48,8 +48,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     """
     check_config_types(cfg)
     ckpt_path = cfg.get("ckpt_path")
-    if ckpt_path is not None:  # remote, missing, not a checkpoint, code inside: refused now
-        training_checkpoint(ckpt_path)
+    # remote, missing, not a checkpoint, code inside: refused before any work
+    checkpoint = training_checkpoint(ckpt_path) if ckpt_path is not None else None
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
     out_dir = Path(cfg.paths.output_dir)
@@ -62,8 +62,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
         )
     fit_net_to_data(cfg.model.net, datamodule.n_features, datamodule.sequence_length)
     model = instantiate(cfg.model, features=datamodule.features)
-    if ckpt_path is not None:
-        check_resumable(ckpt_path, model)
+    if checkpoint is not None:
+        check_resumable(ckpt_path, checkpoint, model)
     trainer = build_trainer(cfg)
     if trainer.is_global_zero:
         save_config(cfg, out_dir / "config.yaml")

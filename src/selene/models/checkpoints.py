@@ -252,16 +252,24 @@ def training_checkpoint(path: str | Path) -> Mapping[str, Any]:
     return checkpoint
 
 
-def check_resumable(path: str | Path, module: nn.Module) -> None:
-    """Raise unless the ``selene.train`` checkpoint at ``path`` can resume training ``module``.
+def check_resumable(path: str | Path, checkpoint: Mapping[str, Any], module: nn.Module) -> None:
+    """Raise unless ``checkpoint`` (read from ``path``) can resume training ``module``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The checkpoint file, for messages and to find its run's ``config.yaml``.
+    checkpoint : Mapping
+        What :func:`training_checkpoint` read from ``path``.
+    module : torch.nn.Module
+        The model the run is about to train.
 
     Raises
     ------
     ValueError
-        If :func:`training_checkpoint` refuses the file, or it holds another architecture,
-        sequence length or number of features than ``module``.
+        If it holds another architecture, sequence length or number of features than
+        ``module``.
     """
-    checkpoint = training_checkpoint(path)
     hparams = checkpoint.get("hyper_parameters") or {}
     config = Path(path).resolve().parent.parent / "config.yaml"
     where = f" (its config: {config})" if config.is_file() else ""
