@@ -24,6 +24,7 @@ from _predict_goldens import (
 from test_goldens import KINDS, TOL, lines, read_h5
 
 from _tolerances import PROB
+from selene.io.fasta import read_fasta
 from selene.models.lit_module import SequenceLitModule
 from selene.predict import (
     ISMScores,
@@ -32,7 +33,6 @@ from selene.predict import (
     read_vcf,
     variant_effects,
 )
-from selene.predict.fasta import read_fasta
 from selene.predict.ism import score_mutants
 from selene.predict.ops import as_codes
 from selene.sequences import sequence_to_codes

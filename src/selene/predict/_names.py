@@ -15,7 +15,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from selene.predict.fasta import check_letters, read_fasta
+from selene.io.fasta import read_fasta
+from selene.predict.fasta import check_letters
 from selene.utils.warnings import SeleneWarning
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.+=-]")

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene.io import fasta as fasta_io
 from selene.predict import bed, fasta, ism, vcf, vep
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
@@ -158,8 +159,8 @@ class AnalyzeSequences:
         prefix = os.path.join(output_dir, _stem(input_path))
         out = self._outputs(prefix, ["predictions"], output_format, fasta.FASTA_COLS, input_path)
         fasta.predict_sequences(
-            self._runner, fasta.read_fasta(input_path), out, self._alphabet, self._unknown,
-            self.batch_size, fasta.count_records(input_path), self.resume, self.show_progress,
+            self._runner, fasta_io.read_fasta(input_path), out, self._alphabet, self._unknown,
+            self.batch_size, fasta_io.count_records(input_path), self.resume, self.show_progress,
         )  # fmt: skip
 
     def get_predictions_for_bed_file(
@@ -242,7 +243,7 @@ class AnalyzeSequences:
                           self._model_signature(), self.features)  # fmt: skip
         marker = Path(output_dir, f"{_stem(input_path) or 'ism'}_ism.inprogress")
         finished = ism.FinishedRecords(marker, key, self.resume)
-        for (name, sequence), stem in zip(fasta.read_fasta(input_path), stems, strict=True):
+        for (name, sequence), stem in zip(fasta_io.read_fasta(input_path), stems, strict=True):
             if stem in finished.stems:
                 continue
             seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)

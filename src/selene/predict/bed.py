@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.text import open_text
 from selene.predict import scores
-from selene.predict.fasta import open_text
 from selene.predict.runner import ModelRunner
 from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import chrom_resolver

@@ -1,4 +1,4 @@
-"""Predictions for sequences: FASTA records (streamed) and sequence strings.
+"""Predictions for sequences: FASTA records (read by :mod:`selene.io.fasta`) and strings.
 
 Each sequence is centred in the model's window, padded with the unknown letter or trimmed as
 the Selene SDK does it (``floor`` of the difference on the left, ``ceil`` on the right; trimming
@@ -7,12 +7,10 @@ keeps the middle). Letters outside the alphabet (other than the unknown letter) 
 
 from __future__ import annotations
 
-import gzip
 import math
 import warnings
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 
@@ -23,45 +21,6 @@ from selene.sequences import sequence_to_codes
 from selene.utils.warnings import SeleneWarning
 
 FASTA_COLS = ["index", "name"]
-
-
-def open_text(path: str | Path):
-    """Open a text file, plain or gzip/bgzip-compressed (detected from its first bytes)."""
-    with open(path, "rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if gzipped else open(path)
-
-
-def read_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, sequence)`` for each record, streaming; the name is the header's first word.
-
-    Raises
-    ------
-    ValueError
-        If sequence lines come before the first header.
-    """
-    name, chunks = None, []
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            line = line.strip()
-            if line.startswith(">"):
-                if name is not None:
-                    yield name, "".join(chunks)
-                name, chunks = (line[1:].split() or [""])[0], []
-            elif line and name is None:
-                raise ValueError(
-                    f"{Path(path).name} line {number}: sequence before any '>' header"
-                )
-            elif line:
-                chunks.append(line)
-    if name is not None:
-        yield name, "".join(chunks)
-
-
-def count_records(path: str | Path) -> int:
-    """Count the records of a FASTA file (lines starting with ``>``)."""
-    with open_text(path) as handle:
-        return sum(1 for line in handle if line.startswith(">"))
 
 
 def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
