@@ -1,0 +1,141 @@
+"""The per-base cache of one bigWig track: every chromosome's values as one flat ``.npy`` file.
+
+Built once per track and dtype, like the reference cache (``selene.sequences._reference``): the
+file is named after a fingerprint of the bigWig (size, mtime, ctime, chromosome names and
+lengths), so a changed bigWig gets a new cache and the old one is removed; it is written under a
+temporary name and renamed into place, so concurrent processes never read a half-written file;
+it goes beside the bigWig (``<name>.selcache/``) or, when that folder is not writable, in
+``$XDG_CACHE_HOME/selene``. Chromosomes lie end to end in the header's order; bases without data
+are 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from selene.io.bigwig import open_bigwig, read_values
+from selene.sequences._reference import cache_dirs
+
+_log = logging.getLogger(__name__)
+
+_FORMAT_VERSION = 1
+_CHUNK = 1 << 22  # bases read per call: 32 MiB of float64, few calls per chromosome
+FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+def fingerprint(path: Path, sizes: dict[str, int], dtype: str) -> str:
+    """Hash the bigWig's size, mtime, ctime and chromosome sizes, and the cache dtype."""
+    stat = path.stat()
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(
+        f"{_FORMAT_VERSION}|{dtype}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|".encode()
+    )
+    digest.update("\t".join(f"{name}:{n}" for name, n in sizes.items()).encode())
+    return digest.hexdigest()[:16]
+
+
+def load_or_build(
+    path: Path, sizes: dict[str, int], dtype: str, cache_dir: str | Path | None = None
+) -> Path:
+    """Return the cache file of this bigWig, building it first if no valid one exists.
+
+    Parameters
+    ----------
+    path : Path
+        The bigWig.
+    sizes : dict of str to int
+        Its chromosome sizes, in header order (:func:`selene.io.bigwig.chrom_sizes`).
+    dtype : {'float32', 'float16'}
+    cache_dir : str or Path, optional
+        Use only this folder.
+
+    Returns
+    -------
+    Path
+        A complete ``.npy`` of shape ``(sum(sizes.values()),)`` and dtype ``dtype``.
+    """
+    prefix = f"bigwig-{dtype}-"
+    name = f"{prefix}{fingerprint(path, sizes, dtype)}.npy"
+    folders = cache_dirs(path, cache_dir)
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    errors = []
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        except OSError as err:
+            errors.append(f"{folder}: {err}")
+            continue
+        os.close(handle)
+        try:
+            _log.info("Building the track cache %s from %s", folder / name, path)
+            _write(Path(tmp), path, sizes, dtype)
+            os.replace(tmp, folder / name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        for old in folder.glob(f"{prefix}*.npy"):  # open memory maps stay valid on POSIX
+            if old.name != name:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return folder / name
+    raise OSError(
+        f"cannot write the track cache for {path}; tried {'; '.join(errors)}. "
+        "Pass a writable cache_dir."
+    )
+
+
+def _write(tmp: Path, path: Path, sizes: dict[str, int], dtype: str) -> None:
+    total = sum(sizes.values())
+    out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.dtype(dtype), shape=(total,))
+    buffer = np.empty(min(_CHUNK, max(sizes.values())), dtype=np.float64)
+    missing = 0
+    reader = open_bigwig(path)
+    try:
+        dest = 0
+        for chrom, length in sizes.items():
+            for start in range(0, length, _CHUNK):
+                chunk = buffer[: min(_CHUNK, length - start)]
+                missing += read_values(reader, chrom, start, chunk)
+                if dtype == "float16":
+                    _check_half(path, chrom, start, chunk)
+                out[dest + start : dest + start + chunk.size] = chunk
+            dest += length
+    finally:
+        reader.close()
+    out.flush()
+    del out
+    if missing:
+        _log.info(
+            "%s: %d of %d bases (%.1f%%) have no data; they read as 0",
+            path,
+            missing,
+            total,
+            100 * missing / total,
+        )
+
+
+def _check_half(path: Path, chrom: str, start: int, chunk: np.ndarray) -> None:
+    """Refuse values that float16 cannot hold (they would become inf)."""
+    big = np.flatnonzero(np.abs(chunk) > FLOAT16_MAX)
+    if big.size:
+        i = int(big[0])
+        raise ValueError(
+            f"{path}: the value {chunk[i]} at {chrom}:{start + i} exceeds float16's range "
+            f"(|x| <= {FLOAT16_MAX:g}); use cache_dtype='float32' for this track"
+        )
+
+
+def open_track(cache_file: Path) -> np.ndarray:
+    """Memory-map a track cache read-only; a float16 cache comes as its ``uint16`` bits."""
+    values = np.load(cache_file, mmap_mode="r")
+    return values.view(np.uint16) if values.dtype == np.float16 else values

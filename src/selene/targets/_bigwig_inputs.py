@@ -1,0 +1,109 @@
+"""What ``BigWigTargets`` takes, checked: track names, bin sizes, chromosomes and windows."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from selene.utils.warnings import SeleneWarning
+
+_SUFFIXES = (".bigwig", ".bw")
+
+
+def track_names(paths: list[Path], names: Sequence[str] | None) -> list[str]:
+    if names is None:
+        names = [strip_suffix(p.name) for p in paths]
+    names = [str(n) for n in names]
+    if len(names) != len(paths):
+        raise ValueError(f"{len(paths)} bigWig paths but {len(names)} names; give one per path")
+    if len(set(names)) != len(names):
+        raise ValueError(f"track names must be distinct; got {names} (pass names=[...])")
+    return names
+
+
+def strip_suffix(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def check_sizes(bin_size: int | None, center_crop: int | None) -> tuple[int | None, int | None]:
+    for label, value in (("bin_size", bin_size), ("center_crop", center_crop)):
+        if value is not None and (isinstance(value, bool) or int(value) != value or value < 1):
+            raise ValueError(f"{label} must be a positive int or None; got {value!r}")
+    bin_size = None if bin_size is None else int(bin_size)
+    center_crop = None if center_crop is None else int(center_crop)
+    if bin_size and center_crop and center_crop % bin_size:
+        raise ValueError(f"center_crop={center_crop} is not a multiple of bin_size={bin_size}")
+    return bin_size, center_crop
+
+
+def union_sizes(paths: list[Path], sizes: list[dict[str, int]]) -> dict[str, int]:
+    union: dict[str, int] = {}
+    for path, track in zip(paths, sizes, strict=True):
+        for name, n in track.items():
+            if union.setdefault(name, n) != n:
+                raise ValueError(
+                    f"{path}: chromosome {name!r} has length {n}, but {union[name]} in an "
+                    "earlier bigWig; the tracks must share one assembly"
+                )
+    for path, track in zip(paths, sizes, strict=True):
+        lacking = [name for name in union if name not in track]
+        if lacking:
+            warnings.warn(
+                f"{path} has no chromosome {lacking[:5]}{'...' if len(lacking) > 5 else ''} "
+                "that other tracks have; this track reads 0 there",
+                SeleneWarning,
+                stacklevel=3,
+            )
+    return union
+
+
+def aliases(chroms: list[str]) -> dict[str, int]:
+    """Name -> index, the file's names first, then their ``chr``-prefixed/unprefixed forms."""
+    index = {name: i for i, name in enumerate(chroms)}
+    for i, name in enumerate(chroms):
+        bare = name[3:] if name.startswith("chr") else name
+        forms = {bare, f"chr{bare}"}
+        if bare in ("M", "MT"):
+            forms |= {"M", "MT", "chrM", "chrMT"}
+        for form in forms:
+            index.setdefault(form, i)
+    return index
+
+
+def windows(
+    ids: np.ndarray,
+    starts: Sequence[int] | np.ndarray,
+    ends: Sequence[int] | np.ndarray,
+    center_crop: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the windows; return their (cropped) starts and lengths as int64."""
+    starts, ends = np.asarray(starts), np.asarray(ends)
+    if not (starts.ndim == ends.ndim == 1 and ids.size == starts.size == ends.size):
+        raise ValueError(
+            f"chroms, starts and ends must be 1-D of one length; got sizes {ids.size}, "
+            f"{starts.shape}, {ends.shape}"
+        )
+    if starts.size and (starts.dtype.kind not in "iu" or ends.dtype.kind not in "iu"):
+        raise TypeError(f"starts and ends must be integers; got {starts.dtype}, {ends.dtype}")
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    lengths = ends - starts
+    bad = np.flatnonzero(lengths <= 0)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"window {i} [{starts[i]}, {ends[i]}) is empty: need start < end")
+    if center_crop is not None:
+        short = np.flatnonzero(lengths < center_crop)
+        if short.size:
+            i = int(short[0])
+            raise ValueError(
+                f"window {i} has {lengths[i]} bases, fewer than center_crop={center_crop}"
+            )
+        starts = starts + (lengths - center_crop) // 2
+        lengths = np.full(lengths.size, center_crop, np.int64)
+    return starts, lengths

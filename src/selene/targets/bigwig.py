@@ -1,0 +1,256 @@
+"""``BigWigTargets``: quantitative per-base tracks of genomic windows from bigWig files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from selene.io.bigwig import chrom_sizes
+from selene.targets import _bigwig_kernels as _kernels
+from selene.targets._bigwig_cache import load_or_build, open_track
+from selene.targets._bigwig_inputs import aliases, check_sizes, track_names, union_sizes, windows
+from selene.targets.target import Target
+
+_TRANSFORMS = {"log1p": np.log1p}
+
+
+class BigWigTargets(Target):
+    """Tracks from one or more bigWig files, binned per window; one feature per file.
+
+    On first use each bigWig is converted once into a memory-mapped per-base cache (all
+    chromosomes end to end, in the file's header order), fingerprinted like the reference cache:
+    a changed bigWig gets a new cache. Windows are then gathered from memory by a numba kernel,
+    so DataLoader workers read pages, not compressed bigWig blocks. The object pickles without
+    its memory maps and reopens them in each worker.
+
+    Parameters
+    ----------
+    paths : str, Path, or sequence of them
+        bigWig files, one track each, over one assembly (equal lengths where they share a
+        chromosome).
+    names : sequence of str, optional
+        Track names (``features``); by default the file names without ``.bw``/``.bigWig``.
+    bin_size : int or None
+        Bases per bin: a window of ``L`` bases (after ``center_crop``) gives ``L // bin_size``
+        bins, and ``L`` must be a multiple of it. None: one value per track over the whole
+        window (windows may then differ in length).
+    aggregation : {'mean', 'sum', 'max'}
+        How a bin's bases combine. ``mean`` is the sum over the bin's ``bin_size`` bases
+        divided by ``bin_size`` (bases without data count as 0).
+    transform : 'log1p', callable, or None
+        Applied to the binned float32 array ``(N, T, n_bins)`` (or ``(N, T)``) last; a callable
+        must return an array of the same shape and be picklable for DataLoader workers.
+    center_crop : int, optional
+        Keep only the central ``center_crop`` bases of each window (starting
+        ``(L - center_crop) // 2`` bases in) before binning, e.g. to predict the middle of a
+        longer input sequence.
+    cache_dtype : {'float32', 'float16'}
+        Storage of the per-base cache: 4 bytes per base (exact float32 of the bigWig's values),
+        or 2 (half the disk and page cache). float16 keeps each value ``x`` within
+        ``max(2**-11 * |x|, 2**-25)`` (relative 4.9e-4; absolute 3e-8 below 6.1e-5); bins sum
+        those rounded values. A value beyond float16's range (|x| > 65504) is refused.
+    cache_dir : str or Path, optional
+        Folder for the caches; by default beside each bigWig (``<file>.selcache/``), or in
+        ``$XDG_CACHE_HOME/selene`` when that is not writable.
+
+    Notes
+    -----
+    Every track is a value per base of every chromosome: bases without data in the bigWig
+    (gaps between its records, or a NaN value), and bases outside a chromosome (a window that
+    starts before 0 or runs past the end), are 0. A track that lacks a chromosome that another
+    track has is 0 on all of it (with a :class:`~selene.utils.warnings.SeleneWarning` at
+    construction). Chromosome names are matched with or without the ``chr`` prefix (``chr1`` /
+    ``1``, ``chrM`` / ``MT``); a name none of the files has is a ``KeyError``.
+
+    Attributes
+    ----------
+    features : list of str
+    n_features : int
+        Number of tracks ``T``.
+    chroms : list of str
+        Chromosomes known to any track.
+    chrom_lengths : dict of str to int
+    cache_files : list of Path
+        Each track's per-base cache.
+    """
+
+    binary = False
+
+    def __init__(
+        self,
+        paths: str | Path | Sequence[str | Path],
+        names: Sequence[str] | None = None,
+        bin_size: int | None = 1,
+        aggregation: str = "mean",
+        transform: str | Callable[[np.ndarray], np.ndarray] | None = None,
+        center_crop: int | None = None,
+        cache_dtype: str = "float32",
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        self.paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+        if not self.paths:
+            raise ValueError("BigWigTargets needs at least one bigWig path")
+        self.features = track_names(self.paths, names)
+        self.n_features = len(self.paths)
+        self.bin_size, self.center_crop = check_sizes(bin_size, center_crop)
+        if aggregation not in _kernels.AGGREGATIONS:
+            raise ValueError(
+                f"aggregation must be one of {sorted(_kernels.AGGREGATIONS)}; got {aggregation!r}"
+            )
+        self.aggregation = aggregation
+        if not (transform is None or callable(transform) or transform in _TRANSFORMS):
+            raise ValueError(
+                f"transform must be None, a callable or one of {sorted(_TRANSFORMS)}; "
+                f"got {transform!r}"
+            )
+        self.transform = transform
+        self.never_nan = transform is None  # log1p of a value below -1 is NaN
+        if cache_dtype not in ("float32", "float16"):
+            raise ValueError(f"cache_dtype must be 'float32' or 'float16'; got {cache_dtype!r}")
+        self.cache_dtype = cache_dtype
+        sizes = [chrom_sizes(p) for p in self.paths]
+        self.chrom_lengths = union_sizes(self.paths, sizes)
+        self.chroms = list(self.chrom_lengths)
+        self._aliases = aliases(self.chroms)
+        # Per track and chromosome: where it starts in the track's cache, and its length there.
+        self._offsets = np.zeros((self.n_features, len(self.chroms)), np.int64)
+        self._lengths = np.zeros((self.n_features, len(self.chroms)), np.int64)
+        for t, track in enumerate(sizes):
+            ends = np.cumsum(list(track.values()))
+            for (name, n), end in zip(track.items(), ends, strict=True):
+                c = self.chroms.index(name)
+                self._offsets[t, c], self._lengths[t, c] = end - n, n
+        pairs = zip(self.paths, sizes, strict=True)
+        self.cache_files = [load_or_build(p, s, cache_dtype, cache_dir) for p, s in pairs]
+        self._tracks: list[np.ndarray] | None = None
+        self._table = _kernels.half_table() if cache_dtype == "float16" else np.zeros(1, "f4")
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_tracks"] = None  # workers reopen the memory maps
+        return state
+
+    def _arrays(self) -> list[np.ndarray]:
+        if self._tracks is None:
+            self._tracks = [open_track(f) for f in self.cache_files]
+        return self._tracks
+
+    def label_shape(self, length: int) -> tuple[int, ...]:
+        """Shape of one window's labels: ``(T, L // bin_size)``, or ``(T,)`` without bins.
+
+        Parameters
+        ----------
+        length : int
+            Window length before ``center_crop``.
+        """
+        if self.bin_size is None:
+            return (self.n_features,)
+        return (self.n_features, (self.center_crop or length) // self.bin_size)
+
+    def chrom_ids(self, names: Sequence[str] | str) -> np.ndarray:
+        """Index of each chromosome name into :attr:`chroms`; -1 where no track has it.
+
+        ``chr1`` and ``1`` (and ``chrM`` / ``MT``) name one chromosome here.
+
+        Returns
+        -------
+        np.ndarray, shape (len(names),), dtype int32
+        """
+        if isinstance(names, str):
+            names = [names]
+        get = self._aliases.get
+        return np.fromiter((get(n, -1) for n in names), dtype=np.int32, count=len(names))
+
+    def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
+        """Tracks of the window ``[start, end)`` of ``chrom`` (0-based, end-exclusive).
+
+        Returns
+        -------
+        np.ndarray, shape (T, n_bins) or (T,) when ``bin_size`` is None, dtype float32
+        """
+        return self.get_feature_data_batch([chrom], [start], [end])[0]
+
+    def get_feature_data_batch(
+        self,
+        chroms: Sequence[str] | np.ndarray,
+        starts: Sequence[int] | np.ndarray,
+        ends: Sequence[int] | np.ndarray,
+    ) -> np.ndarray:
+        """Tracks of many windows in one call.
+
+        Parameters
+        ----------
+        chroms : sequence of str, or np.ndarray of int
+            Chromosome names, or ids from :meth:`chrom_ids`.
+        starts, ends : array-like of int, shape (N,)
+            0-based, end-exclusive windows; one length for all unless ``bin_size`` is None.
+
+        Returns
+        -------
+        np.ndarray, shape (N, T, L // bin_size), or (N, T) when ``bin_size`` is None, float32
+        """
+        ids = self._ids(chroms)
+        starts, lengths = windows(ids, starts, ends, self.center_crop)
+        n_bins, bins = self._bins(lengths)
+        out = np.empty((ids.size, self.n_features, n_bins), np.float32)
+        code = _kernels.AGGREGATIONS[self.aggregation]
+        for t, values in enumerate(self._arrays()):
+            offsets, chrom_lengths = self._offsets[t][ids], self._lengths[t][ids]
+            _kernels.gather_track(
+                values, self._table, offsets, chrom_lengths, starts, bins, code, t, out
+            )
+        if self.bin_size is None:
+            out = out[:, :, 0]
+        if self.transform is not None:
+            out = _TRANSFORMS.get(self.transform, self.transform)(out)
+        return out
+
+    def _ids(self, chroms: Sequence[str] | np.ndarray) -> np.ndarray:
+        arr = np.asarray(chroms)
+        if arr.dtype.kind in "iu":
+            ids = arr.astype(np.int64).reshape(-1)
+            bad = np.flatnonzero((ids < 0) | (ids >= len(self.chroms)))
+            if bad.size:
+                raise KeyError(
+                    f"chromosome id {ids[bad[0]]} is not a chromosome of {self.describe()} "
+                    f"(ids run 0..{len(self.chroms) - 1}; -1 is a name chrom_ids() did not find)"
+                )
+            return ids
+        names = [str(c) for c in arr.reshape(-1).tolist()]
+        ids = self.chrom_ids(names).astype(np.int64)
+        if (ids < 0).any():
+            name = names[int(np.flatnonzero(ids < 0)[0])]
+            raise KeyError(
+                f"chromosome {name!r} is in none of the bigWig files {self.describe()}; "
+                f"they have {self.chroms[:5]}{'...' if len(self.chroms) > 5 else ''}"
+            )
+        return ids
+
+    def _bins(self, lengths: np.ndarray) -> tuple[int, np.ndarray]:
+        if self.bin_size is None:
+            return 1, lengths
+        if lengths.size and (lengths != lengths[0]).any():
+            raise ValueError(
+                f"windows of one batch must have one length with bin_size={self.bin_size}; "
+                f"got lengths {np.unique(lengths)[:5].tolist()} (use bin_size=None for one "
+                "value per window)"
+            )
+        length = int(lengths[0]) if lengths.size else 0
+        if length % self.bin_size:
+            raise ValueError(
+                f"window length {length} is not a multiple of bin_size={self.bin_size}; "
+                "choose a sequence_length (or center_crop) that bin_size divides"
+            )
+        return length // self.bin_size, np.full(lengths.size, self.bin_size, np.int64)
+
+    def describe(self) -> str:
+        """Name the bigWig files (for messages)."""
+        return ", ".join(str(p) for p in self.paths)
+
+    def __repr__(self) -> str:
+        return (
+            f"BigWigTargets({[str(p) for p in self.paths]!r}, bin_size={self.bin_size}, "
+            f"aggregation={self.aggregation!r})"
+        )
