@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from selene.io.vcf import VcfRecord
 from selene.predict.model import complement_codes
 from selene.predict.unscored import Unscored, reference_name
-from selene.predict.vcf import VcfRecord, chrom_resolver
+from selene.predict.vcf import chrom_resolver
 from selene.sequences import Genome, sequence_to_codes
 
 

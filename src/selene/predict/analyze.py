@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from selene.io import fasta as fasta_io
+from selene.io import vcf as vcf_io
 from selene.predict import bed, fasta, ism, vcf, vep
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
@@ -294,9 +295,9 @@ class AnalyzeSequences:
                 if s == "predictions" else [s])]  # fmt: skip
         out = self._outputs(prefix, keys, output_format, vcf.VARIANTEFFECT_COLS, vcf_file,
                             strand_index, require_strand, score_ref_mismatches)  # fmt: skip
-        total = vcf.count_records(vcf_file) if self.show_progress else None
+        total = vcf_io.count_records(vcf_file) if self.show_progress else None
         return vep.predict_variants(
-            self._runner, vcf.read_vcf(vcf_file, strand_index), genome, out, keys,
+            self._runner, vcf_io.read_vcf(vcf_file, strand_index), genome, out, keys,
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
             batch_size=self.batch_size, total=total, resume=self.resume,

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene.predict import fasta, ism, vcf, vep
+from selene.io import vcf
+from selene.predict import fasta, ism, vep
 from selene.predict.alleles import Placer
 from selene.predict.ism import ISMScores
 from selene.predict.model import complement_codes, load_model

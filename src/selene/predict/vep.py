@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from selene.io.vcf import VcfRecord
 from selene.predict import scores
 from selene.predict.alleles import PlacedRecord, Placer, VepCounts
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.unscored import Unscored
-from selene.predict.vcf import VcfRecord
 from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
 from selene.utils.warnings import SeleneWarning
