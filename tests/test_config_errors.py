@@ -29,7 +29,7 @@ def _compose(config: str, tmp_path: Path, *overrides: str) -> DictConfig:
         ("seed=abc", r"config key seed='abc' is a str: expected int or None; .*seed=10"),
         (
             "data.batch_size=abc",
-            r"config key data.batch_size='abc' is a str: IntervalsSampler takes batch_size as "
+            r"config key data.batch_size='abc' is a str: DemoSampler takes batch_size as "
             r"int; fix the value \(e.g. data.batch_size=10\)",
         ),
         (
@@ -53,7 +53,7 @@ def test_train_names_a_value_of_the_wrong_type_before_any_work(
     ("override", "message"),
     [
         ("seed=abc", r"config key seed='abc' is a str: expected int or None"),
-        ("data.batch_size=abc", r"config key data.batch_size='abc' is a str: Intervals"),
+        ("data.batch_size=abc", r"config key data.batch_size='abc' is a str: DemoSampler"),
     ],
 )
 def test_evaluate_names_a_value_of_the_wrong_type(tmp_path, override, message) -> None:

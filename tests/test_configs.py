@@ -92,6 +92,7 @@ def test_data_options_instantiate(option, data_dir, tmp_path) -> None:
     cfg = _compose(f"data={option}", *SMALL.get(option, []), *_paths(data_dir, tmp_path))
     datamodule = instantiate(cfg.data)
     assert datamodule.n_features == len(datamodule.features) > 0
+    datamodule.prepare_data()  # the demo makes its data here (a Trainer calls it first)
     datamodule.setup("fit")
     batch = next(iter(datamodule.val_dataloader()))
     assert batch["targets"].shape[1] == datamodule.n_features

@@ -19,10 +19,10 @@ from omegaconf import DictConfig
 from selene.models.checkpoints import describe_module
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
+from selene.models.reports import write_evaluation
 from selene.utils.config import check_config_types, config_dir
 from selene.utils.instantiate import build_trainer, save_config, scalars
 from selene.utils.warnings import SeleneWarning
-from selene.utils.writers import write_evaluation
 
 __all__ = ["check_compatible", "evaluate", "main"]
 

@@ -16,9 +16,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from selene.models.checkpoints import check_resumable, training_checkpoint
+from selene.models.reports import write_evaluation
 from selene.utils.config import check_config_types, config_dir, fit_net_to_data
 from selene.utils.instantiate import build_trainer, save_config, scalars
-from selene.utils.writers import write_evaluation
 
 __all__ = ["main", "train"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from selene.utils import config
-from selene.utils.config import config_dir, ensure_synthetic
+from selene.utils.config import config_dir
 
 
 def test_config_dir_holds_the_primaries() -> None:
@@ -19,11 +19,3 @@ def test_config_dir_env_override_and_error(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "__file__", str(tmp_path / "pkg" / "utils" / "config.py"))
     with pytest.raises(FileNotFoundError, match="SELENE_CONFIG_DIR"):
         config_dir()
-
-
-def test_synthetic_resolver_is_idempotent(tmp_path) -> None:
-    out = str(tmp_path / "demo")
-    assert ensure_synthetic(out) == out
-    first = (tmp_path / "demo" / "genome.fa").stat().st_mtime_ns
-    ensure_synthetic(out)
-    assert (tmp_path / "demo" / "genome.fa").stat().st_mtime_ns == first

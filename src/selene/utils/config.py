@@ -11,10 +11,10 @@ from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
 from selene.utils.checks import annotations_of, example_value, expected_type
 
-__all__ = ["check_config_types", "config_dir", "ensure_synthetic", "fit_net_to_data"]
+__all__ = ["check_config_types", "config_dir", "fit_net_to_data"]
 
 #: Constructor arguments that give an architecture's number of outputs.
-N_TARGET_KEYS = ("n_targets", "n_genomic_features")
+N_TARGET_KEYS = ("n_targets", "n_genomic_features", "n_tracks", "n_outputs")
 
 #: Types of the apps' own top-level keys (the others are checked against their ``_target_``).
 TOP_LEVEL_TYPES: dict[str, Any] = {"seed": int | None, "test": bool, "ckpt_path": str | None}
@@ -42,18 +42,6 @@ def config_dir() -> Path:
         f"no selene config directory (conf/ with train.yaml) in {[str(c) for c in candidates]}; "
         "reinstall selene or set SELENE_CONFIG_DIR"
     )
-
-
-def ensure_synthetic(out_dir: str) -> str:
-    """Generate the demo's synthetic genome into ``out_dir`` unless it is there; return it.
-
-    Registered as the ``${selene.synthetic:DIR}`` config resolver, so the demo data config
-    creates its data on first use (``make_synthetic`` is idempotent).
-    """
-    from selene.datasets.synthetic import make_synthetic
-
-    make_synthetic(out_dir)
-    return str(out_dir)
 
 
 def check_config_types(cfg: DictConfig) -> None:
@@ -104,7 +92,7 @@ def _check_node(node: Any, where: str) -> None:
 
 
 def _plain_value(node: DictConfig | ListConfig, key: Any) -> bool:
-    """Return False for ``???`` and ``${...}`` (resolving could run a resolver, make data)."""
+    """Return False for ``???`` and ``${...}`` (checked where the interpolation points)."""
     return not (OmegaConf.is_missing(node, key) or OmegaConf.is_interpolation(node, key))
 
 
@@ -124,7 +112,7 @@ def fit_net_to_data(
 ) -> None:
     """Give a net config the data's number of features and window length, or check them.
 
-    Missing values (``???``) of ``n_targets`` / ``n_genomic_features`` and ``sequence_length``
+    Missing values (``???``) of the keys in ``N_TARGET_KEYS`` and ``sequence_length``
     are filled in, also in nested configs (e.g. the model inside ``NonStrandSpecific``).
 
     Raises
@@ -162,7 +150,3 @@ def _fill(net: Any, wanted: dict[str, int], where: str) -> set[str]:
         elif not OmegaConf.is_missing(net, key):
             found |= _fill(net[key], wanted, f"{where}.{key}")
     return found
-
-
-if not OmegaConf.has_resolver("selene.synthetic"):
-    OmegaConf.register_new_resolver("selene.synthetic", ensure_synthetic)

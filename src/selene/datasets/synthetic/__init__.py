@@ -8,7 +8,15 @@ shell: ``python -m selene.datasets.synthetic OUT_DIR`` or ``selene-synthetic OUT
 from __future__ import annotations
 
 from ._cli import main
-from ._make import SyntheticData, make_synthetic
+from ._make import SyntheticData, feature_names, make_synthetic, open_synthetic
 from ._motifs import find_motif, reverse_complement
 
-__all__ = ["SyntheticData", "find_motif", "main", "make_synthetic", "reverse_complement"]
+__all__ = [
+    "SyntheticData",
+    "feature_names",
+    "find_motif",
+    "main",
+    "make_synthetic",
+    "open_synthetic",
+    "reverse_complement",
+]

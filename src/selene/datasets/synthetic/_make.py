@@ -76,20 +76,53 @@ def _dataset(root: Path, motifs: dict[str, str]) -> SyntheticData:
     )
 
 
-def _cached(root: Path, params: dict) -> SyntheticData | None:
-    """Return the dataset in ``root`` if it is complete and was made with ``params``."""
+def feature_names(n_features: int) -> list[str]:
+    """Return the names :func:`make_synthetic` gives ``n_features`` features (``f00``, ...).
+
+    Known without the files, so a model can be built before the data are made.
+    """
+    width = len(str(n_features - 1))
+    return [f"f{i:0{width}d}" for i in range(n_features)]
+
+
+def open_synthetic(out_dir: str | Path) -> SyntheticData:
+    """Return the complete dataset that :func:`make_synthetic` wrote into ``out_dir``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``out_dir`` holds no complete synthetic dataset (none yet, or one cut short).
+    """
+    root = Path(out_dir)
+    found = _complete(root)
+    if found is None:
+        raise FileNotFoundError(
+            f"{root} holds no complete synthetic dataset (no manifest.json, or files missing): "
+            f"make it with make_synthetic({str(root)!r}) or `selene-synthetic {root}`"
+        )
+    return found[0]
+
+
+def _complete(root: Path) -> tuple[SyntheticData, dict] | None:
+    """Return the dataset in ``root`` and its parameters, if it is complete and current."""
     try:
         manifest = json.loads((root / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
-    if manifest.get("format") != _FORMAT or manifest.get("params") != params:
+    if manifest.get("format") != _FORMAT:
         return None
     data = _dataset(root, manifest["motifs"])
     files = [data.fasta, data.features_bed, data.features_txt, data.intervals_bed]
     files += [data.blacklist_bed, data.vcf, data.query_fasta]
     if not all(p.is_file() for p in files):
         return None
-    return data
+    return data, manifest.get("params")
+
+
+def _cached(root: Path, params: dict) -> SyntheticData | None:
+    """Return the dataset in ``root`` if it is complete and was made with ``params``."""
+    found = _complete(root)
+    return found[0] if found is not None and found[1] == params else None
 
 
 def _check_params(params: dict) -> None:
@@ -160,8 +193,7 @@ def make_synthetic(
     root.mkdir(parents=True, exist_ok=True)
     (root / "manifest.json").unlink(missing_ok=True)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
-    width = len(str(n_features - 1))
-    features = [f"f{i:0{width}d}" for i in range(n_features)]
+    features = feature_names(n_features)
     motifs = design_motifs(n_features, streams[0])
     names = [f"chr{i + 1}" for i in range(n_chroms)]
     lengths = [chrom_length] * n_chroms

@@ -1,4 +1,4 @@
-"""Writers for an evaluation pass: per-feature table and curve figures."""
+"""Writers of an evaluation pass: the per-feature table and the ROC / PR curve figures."""
 
 from __future__ import annotations
 

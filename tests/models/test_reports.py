@@ -8,8 +8,8 @@ import torch
 from matplotlib.image import imread
 
 from selene.models.metrics import BinaryFeatureMetrics, FeatureScores, RegressionFeatureMetrics
+from selene.models.reports import write_evaluation, write_test_performance
 from selene.utils.plotting import plot_curves
-from selene.utils.writers import write_evaluation, write_test_performance
 
 
 def _binary_result() -> FeatureScores:
