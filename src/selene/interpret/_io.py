@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.features import read_features
+
 KINDS = ("abs_diffs", "diffs", "logits", "predictions")
 
 
@@ -52,16 +54,6 @@ def row_labels_path(path: Path) -> Path:
     """Return the ``<prefix>_row_labels.txt`` labelling the rows of HDF5 output ``path``."""
     prefix = _prefix(path, kind_of(path))
     return path.with_name(f"{prefix}_row_labels.txt" if prefix else "row_labels.txt")
-
-
-def read_feature_names(features: Sequence[str] | str | Path) -> list[str]:
-    """Feature names from a list, or from a text file with one name per line."""
-    if isinstance(features, (str, Path)):
-        path = Path(features)
-        if not path.is_file():
-            raise FileNotFoundError(f"features file {path} not found (one name per line)")
-        return [line.strip() for line in path.read_text().splitlines() if line.strip()]
-    return [str(f) for f in features]
 
 
 def feature_column(features: Sequence[str], feature: str | int, what: str) -> int:
@@ -122,7 +114,7 @@ def read_output(
     except ValueError as err:
         raise ValueError(f"{path.name}: a score is not a number ({err})") from err
     ids = [list(map(str, table[:, j])) for j in range(n_ids)]
-    names = header[n_ids:] if features is None else read_feature_names(features)
+    names = header[n_ids:] if features is None else read_features(features)
     if len(names) != values.shape[1]:
         raise ValueError(
             f"{path.name} has {values.shape[1]} feature columns but {len(names)} feature names "
@@ -144,7 +136,7 @@ def _read_hdf5(
     if values.ndim != 2:
         raise ValueError(f"{path.name}: 'data' must be 2-D (rows, features); got {values.shape}")
     if features is not None:
-        names = read_feature_names(features)
+        names = read_features(features)
     elif stored is not None:
         names = [f.decode() if isinstance(f, bytes) else str(f) for f in stored]
     else:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene import targets
+from selene.io import features as feature_list
 from selene.models import MultiModelWrapper, load_selene_weights
 from selene.models.checkpoints import check_fits, safe_load
 from selene.models.lit_module import SequenceLitModule
@@ -114,7 +114,7 @@ def read_features(features: Sequence[str] | str | Path | None) -> list[str]:
     """
     if features is None:
         raise ValueError("features is required (a list or a file with one name per line)")
-    return targets.read_features(features)
+    return feature_list.read_features(features)
 
 
 def complement_codes(alphabet: str) -> np.ndarray | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from selene import sequences
-from selene.targets import GenomicFeatures, Target, check_target, read_features
+from selene.io.features import read_features
+from selene.targets import GenomicFeatures, Target, check_target
 from selene.utils.warnings import SeleneWarning
 
 _DEFAULT_N = {"validate": 32000, "test": 640000}  # the Selene SDK's defaults

@@ -13,8 +13,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from selene.io.features import read_features
 from selene.samplers._windows import Batch
-from selene.targets import read_features
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["BedAppender", "BedFileSampler", "write_bed_dataset"]

@@ -26,6 +26,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from selene.io.features import read_features
 from selene.samplers._mat_checks import (
     check_sequences,
     check_targets,
@@ -36,7 +37,6 @@ from selene.samplers._mat_checks import (
 )
 from selene.samplers._mat_layout import find_layout
 from selene.samplers._windows import Batch
-from selene.targets import read_features
 
 __all__ = ["MatFileSampler"]
 

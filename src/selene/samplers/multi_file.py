@@ -10,11 +10,11 @@ from typing import Any, Protocol
 import numpy as np
 from torch.utils.data import DataLoader
 
+from selene.io.features import read_features
 from selene.samplers._datamodule import SamplerDataModule
 from selene.samplers._datasets import FixedBatches, batch_loader, current_rank
 from selene.samplers._file_stream import FileStream
 from selene.samplers._windows import Batch
-from selene.targets import read_features
 from selene.utils.checks import check_arguments
 
 __all__ = ["FileSampler", "MultiFileSampler"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from selene.io.features import read_features
 from selene.targets.bigwig import BigWigTargets
-from selene.targets.features import read_features
 from selene.targets.genomic_features import GenomicFeatures
 from selene.targets.target import Target, check_target
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.features import read_features
 from selene.targets import _kernels
 from selene.targets._bed import index_intervals, read_bed
 from selene.targets._positive import any_positive
 from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
-from selene.targets.features import read_features
 from selene.targets.target import Target
 from selene.utils.warnings import SeleneWarning
 
