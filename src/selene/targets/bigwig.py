@@ -34,8 +34,9 @@ class BigWigTargets(Target):
         Track names (``features``); by default the file names without ``.bw``/``.bigWig``.
     bin_size : int or None
         Bases per bin: a window of ``L`` bases (after ``center_crop``) gives ``L // bin_size``
-        bins, and ``L`` must be a multiple of it. None: one value per track over the whole
-        window (windows may then differ in length).
+        bins over its middle ``L // bin_size * bin_size`` bases (the ``L % bin_size`` left over
+        are split between the two edges, the odd one at the end). None: one value per track over
+        the whole window (windows may then differ in length).
     aggregation : {'mean', 'sum', 'max'}
         How a bin's bases combine. ``mean`` is the sum over the bin's ``bin_size`` bases
         divided by ``bin_size`` (bases without data count as 0).
@@ -124,7 +125,7 @@ class BigWigTargets(Target):
                 self._offsets[t, c], self._lengths[t, c] = end - n, n
         pairs = zip(self.paths, sizes, strict=True)
         self.cache_files = [load_or_build(p, s, cache_dtype, cache_dir) for p, s in pairs]
-        self._tracks: list[np.ndarray] | None = None
+        self._tracks: tuple[np.ndarray, ...] | None = None
         self._table = _kernels.half_table() if cache_dtype == "float16" else np.zeros(1, "f4")
 
     def __getstate__(self) -> dict:
@@ -132,9 +133,9 @@ class BigWigTargets(Target):
         state["_tracks"] = None  # workers reopen the memory maps
         return state
 
-    def _arrays(self) -> list[np.ndarray]:
+    def _arrays(self) -> tuple[np.ndarray, ...]:
         if self._tracks is None:
-            self._tracks = [open_track(f) for f in self.cache_files]
+            self._tracks = tuple(open_track(f) for f in self.cache_files)
         return self._tracks
 
     def label_shape(self, length: int) -> tuple[int, ...]:
@@ -193,14 +194,12 @@ class BigWigTargets(Target):
         """
         ids = self._ids(chroms)
         starts, lengths = windows(ids, starts, ends, self.center_crop)
-        n_bins, bins = self._bins(lengths)
+        starts, n_bins, bins = self._bins(starts, lengths)
         out = np.empty((ids.size, self.n_features, n_bins), np.float32)
         code = _kernels.AGGREGATIONS[self.aggregation]
-        for t, values in enumerate(self._arrays()):
-            offsets, chrom_lengths = self._offsets[t][ids], self._lengths[t][ids]
-            _kernels.gather_track(
-                values, self._table, offsets, chrom_lengths, starts, bins, code, t, out
-            )
+        _kernels.gather(
+            self._arrays(), self._table, self._offsets, self._lengths, ids, starts, bins, code, out
+        )
         if self.bin_size is None:
             out = out[:, :, 0]
         if self.transform is not None:
@@ -228,22 +227,23 @@ class BigWigTargets(Target):
             )
         return ids
 
-    def _bins(self, lengths: np.ndarray) -> tuple[int, np.ndarray]:
+    def _bins(self, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+        """Return the starts of the binned spans, the bins per window, and bases per bin."""
         if self.bin_size is None:
-            return 1, lengths
+            return starts, 1, lengths
         if lengths.size and (lengths != lengths[0]).any():
             raise ValueError(
                 f"windows of one batch must have one length with bin_size={self.bin_size}; "
                 f"got lengths {np.unique(lengths)[:5].tolist()} (use bin_size=None for one "
                 "value per window)"
             )
-        length = int(lengths[0]) if lengths.size else 0
-        if length % self.bin_size:
-            raise ValueError(
-                f"window length {length} is not a multiple of bin_size={self.bin_size}; "
-                "choose a sequence_length (or center_crop) that bin_size divides"
-            )
-        return length // self.bin_size, np.full(lengths.size, self.bin_size, np.int64)
+        length = int(lengths[0]) if lengths.size else self.bin_size
+        if length < self.bin_size:
+            raise ValueError(f"window length {length} is shorter than bin_size={self.bin_size}")
+        # The bins cover the middle of the window; the L % bin_size bases left over are split
+        # between its two edges.
+        starts = starts + (length % self.bin_size) // 2
+        return starts, length // self.bin_size, np.full(lengths.size, self.bin_size, np.int64)
 
     def describe(self) -> str:
         """Name the bigWig files (for messages)."""
