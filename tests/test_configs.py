@@ -99,11 +99,18 @@ def test_data_options_instantiate(option, data_dir, tmp_path) -> None:
 
 
 BIG_MODELS = {"sei", "danq"}  # tens of millions of weights to initialise: seconds each
+# track models output (N, T, bins), and SequenceLitModule takes their losses only with issue 12's
+# item 4: tests/models/test_track_models.py builds their nets from these configs until then
+TRACK_MODELS = {"bpnet", "track_cnn"}
 
 
 @pytest.mark.parametrize(
     "option",
-    [pytest.param(o, marks=pytest.mark.slow) if o in BIG_MODELS else o for o in _options("model")],
+    [
+        pytest.param(o, marks=pytest.mark.slow) if o in BIG_MODELS else o
+        for o in _options("model")
+        if o not in TRACK_MODELS
+    ],
 )
 def test_model_options_instantiate(option, tmp_path) -> None:
     cfg = _compose(f"model={option}", f"paths.output_dir={tmp_path}")

@@ -7,6 +7,7 @@ wrapper, loading of Selene SDK weights, and the LightningModule that trains any 
 from __future__ import annotations
 
 from selene.models.basset import Basset
+from selene.models.bpnet import BPNet
 from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
@@ -15,13 +16,15 @@ from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
 from selene.models.loading import load_selene_weights
 from selene.models.multi import MultiModelWrapper
-from selene.models.registry import ARCHITECTURES, get_architecture
+from selene.models.registry import ARCHITECTURES, TRACK_ARCHITECTURES, get_architecture
 from selene.models.sei import Sei
 from selene.models.seqweaver import Seqweaver
 from selene.models.strand import NonStrandSpecific
+from selene.models.track_cnn import TrackCNN
 
 __all__ = [
     "ARCHITECTURES",
+    "BPNet",
     "Basset",
     "DanQ",
     "DeepSEA",
@@ -32,6 +35,8 @@ __all__ = [
     "Sei",
     "SequenceLitModule",
     "Seqweaver",
+    "TRACK_ARCHITECTURES",
+    "TrackCNN",
     "get_architecture",
     "load_checkpoint",
     "load_selene_weights",
