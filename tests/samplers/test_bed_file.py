@@ -51,7 +51,7 @@ def test_resize_and_bad_lines(genome, tmp_path):
     with pytest.raises(ValueError, match=r"feature indices must be in \[0, 8\)"):
         BedFileSampler(path, genome, targets_avail=True, n_features=8)
     path.write_text("chr1\tabc\t1100\n")
-    with pytest.raises(ValueError, match="line 1"):
+    with pytest.raises(ValueError, match="regions.bed:1: start is not a non-negative integer"):
         BedFileSampler(path, genome)
 
 

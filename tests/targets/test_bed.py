@@ -1,4 +1,4 @@
-"""The BED reader: formats, headers, and file:line errors for malformed lines."""
+"""BED files read for GenomicFeatures: formats, headers, and file:line errors for bad lines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from unittest.mock import patch
 import numpy as np
 import pytest
 
-from selene.targets import GenomicFeatures, _bed
+from selene.io.bed import read_bed
+from selene.targets import GenomicFeatures, _index
 
 
 def test_headers_crlf_extra_columns_and_blank_lines(tmp_path: Path) -> None:
@@ -18,7 +19,7 @@ def test_headers_crlf_extra_columns_and_blank_lines(tmp_path: Path) -> None:
         b"# comment\r\ntrack name=x\nbrowser position chr1\n\n"
         b"chr1\t10\t20\tA\t0\t+\r\nchr2\t5\t6\tB\nchr1\t0\t5\tB\n"
     )
-    bed = _bed.read_bed(path)
+    bed = read_bed(path)
     assert bed.chroms == ("chr1", "chr2") and bed.names == ("A", "B")
     assert bed.chrom.tolist() == [0, 1, 0] and bed.name.tolist() == [0, 1, 1]
     assert bed.starts.tolist() == [10, 5, 0] and bed.ends.tolist() == [20, 6, 5]
@@ -28,7 +29,7 @@ def test_headers_crlf_extra_columns_and_blank_lines(tmp_path: Path) -> None:
 def test_bgzip_is_read(tmp_path: Path) -> None:
     path = tmp_path / "x.bed.gz"
     path.write_bytes(gzip.compress(b"chrA\t1\t2\tF\n") + gzip.compress(b"chrA\t3\t4\tF\n"))
-    bed = _bed.read_bed(path)
+    bed = read_bed(path)
     assert bed.compressed and bed.starts.tolist() == [1, 3]
 
 
@@ -78,7 +79,7 @@ def test_long_intervals_are_split_without_changing_labels(tmp_path: Path) -> Non
     path = tmp_path / "long.bed"
     path.write_text("chr1\t0\t100000\tA\nchr1\t500\t600\tB\nchr1\t99990\t100010\tB\n")
     ref = GenomicFeatures(path, ["A", "B"], binary=False)
-    with patch.object(_bed, "MAX_PIECE", 3):
+    with patch.object(_index, "MAX_PIECE", 3):
         split = GenomicFeatures(path, ["A", "B"], binary=False)
     assert split._starts.size > 30000
     starts = np.arange(0, 100100, 97)
@@ -96,7 +97,7 @@ def test_names_are_interned_exactly_in_order_of_first_appearance(tmp_path: Path)
     names[:3] = ["A", "AB", "A"]  # a name that is a prefix of another
     path = tmp_path / "many.bed"
     path.write_text("".join(f"{c}\t1\t2\t{n}\n" for c, n in zip(chroms, names, strict=True)))
-    bed = _bed.read_bed(path)
+    bed = read_bed(path)
     assert list(bed.chroms) == list(dict.fromkeys(chroms))
     assert list(bed.names) == list(dict.fromkeys(names))
     assert [bed.chroms[c] for c in bed.chrom] == chroms

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from targets_helpers import brute_labels, write_bed
 
-from selene.targets import GenomicFeatures, _bed
+from selene.targets import GenomicFeatures, _index
 from selene.utils.warnings import SeleneWarning
 
 FEATURES = ["A", "B", "C", "D"]
@@ -76,7 +76,7 @@ def _as_arguments(spec: object) -> tuple[object, np.ndarray | None]:
     rows=intervals,
     spec=thresholds,
     binary=st.booleans(),
-    piece=st.sampled_from([_bed.MAX_PIECE, 7, 1]),
+    piece=st.sampled_from([_index.MAX_PIECE, 7, 1]),
     shuffle=st.randoms(use_true_random=False),
 )
 def test_batch_equals_brute_force(data, rows, spec, binary, piece, shuffle) -> None:
@@ -84,7 +84,7 @@ def test_batch_equals_brute_force(data, rows, spec, binary, piece, shuffle) -> N
     arg, vec = _as_arguments(spec)
     shuffled = list(rows)
     shuffle.shuffle(shuffled)
-    with tempfile.TemporaryDirectory() as tmp, patch.object(_bed, "MAX_PIECE", piece):
+    with tempfile.TemporaryDirectory() as tmp, patch.object(_index, "MAX_PIECE", piece):
         path = write_bed(Path(tmp) / "x.bed", shuffled)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeleneWarning)
@@ -127,7 +127,7 @@ def test_every_window_of_a_dense_toy_genome() -> None:
             for spec in (None, 0.0, 0.5, 1.0, {"default": 0.3, "A": 0.05}):
                 for binary in (True, False):
                     arg, vec = _as_arguments(spec)
-                    with patch.object(_bed, "MAX_PIECE", 16 if seed == 2 else _bed.MAX_PIECE):
+                    with patch.object(_index, "MAX_PIECE", 16 if seed == 2 else _index.MAX_PIECE):
                         target = GenomicFeatures(path, FEATURES, arg, binary=binary)
                     got = target.get_feature_data_batch(["chr1"] * starts_q.size, starts_q, ends_q)
                     want = np.stack(

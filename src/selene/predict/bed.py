@@ -3,10 +3,10 @@
 As in the Selene SDK, the window is ``[mid - start_radius, mid + end_radius)`` with ``mid =
 start + (end - start) // 2``, read on the row's strand when ``strand_index`` names a column.
 Unlike Selene, windows past a chromosome end are padded with ``N`` (``contains_unk=True``)
-rather than dropped. Rows that cannot be scored (fewer than 3 columns, non-integer coordinates,
-a chromosome the reference lacks, start > end, a region or window wholly past its chromosome's
-end) are copied to the ``.NA`` file, and a warning says why, with their line numbers; ``#``,
-``track`` and ``browser`` lines are skipped.
+rather than dropped. Rows that cannot be scored (not valid BED lines, see
+:func:`selene.io.bed.iter_rows`; a chromosome the reference lacks; a region or window wholly past
+its chromosome's end) are copied to the ``.NA`` file, and a warning says why, with their line
+numbers; blank, ``#``, ``track`` and ``browser`` lines are skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from selene.io.text import open_text
+from selene.io.bed import iter_rows
 from selene.predict import scores
 from selene.predict.runner import ModelRunner
 from selene.predict.unscored import Unscored, reference_name
@@ -35,40 +35,32 @@ def read_regions(
 ) -> Iterator[tuple[int, str, int, int, str]]:
     """Yield ``(line index, chrom, start, end, strand)``; copy unscorable lines to ``na``.
 
-    A row is unscorable when it has fewer than 3 columns, a start or end that is not a
-    non-negative integer, a chromosome the reference lacks, start > end, or when the region
-    (or the ``length``-base window centred on it) lies wholly past its chromosome's end.
+    A row is unscorable when it is not a valid BED line (:func:`selene.io.bed.iter_rows` says
+    why: fewer than 3 columns, a start or end that is not a non-negative integer, start >
+    end), has a chromosome the reference lacks, or when the region (or the ``length``-base
+    window centred on it) lies wholly past its chromosome's end.
     """
     resolve = chrom_resolver(genome.get_chrs())
     start_radius, end_radius = length // 2 + length % 2, length // 2
-    with open_text(path) as handle:
-        for index, line in enumerate(handle):
-            if line.startswith(("#", "track", "browser")) or not line.strip():
-                continue
-            reason, cols = None, line.strip().split("\t")
-            chrom = resolve(cols[0]) if len(cols) >= 3 else None
-            if len(cols) < 3:
-                reason = "fewer than 3 columns"
-            elif not (cols[1].isdigit() and cols[2].isdigit()):
-                reason = "start or end is not a non-negative integer"
-            elif chrom is None:
-                reason = f"chromosome not in {reference_name(genome)}"
-            else:
-                start, end, size = int(cols[1]), int(cols[2]), genome.chrom_sizes[chrom]
-                mid = start + (end - start) // 2
-                if start > end:
-                    reason = "start > end"
-                elif start >= size and (end > start or start > size):
-                    reason = "region past the end of its chromosome"
-                elif mid - start_radius >= size or mid + end_radius <= 0:
-                    reason = "window wholly past the end of its chromosome"
-            if reason is not None:
-                na.add(line, index + 1, reason)
-                continue
-            strand = "."
-            if strand_index is not None and len(cols) > strand_index:
-                strand = cols[strand_index]
-            yield index, chrom, int(cols[1]), int(cols[2]), strand  # type: ignore[misc]
+    for row in iter_rows(path, columns=3):
+        reason, cols = row.problem, row.fields
+        chrom = resolve(cols[0]) if reason is None else None
+        if reason is None and chrom is None:
+            reason = f"chromosome not in {reference_name(genome)}"
+        elif reason is None:
+            start, end, size = int(cols[1]), int(cols[2]), genome.chrom_sizes[chrom]
+            mid = start + (end - start) // 2
+            if start >= size and (end > start or start > size):
+                reason = "region past the end of its chromosome"
+            elif mid - start_radius >= size or mid + end_radius <= 0:
+                reason = "window wholly past the end of its chromosome"
+        if reason is not None:
+            na.add(row.text, row.number, reason)
+            continue
+        strand = "."
+        if strand_index is not None and len(cols) > strand_index:
+            strand = cols[strand_index]
+        yield row.number - 1, chrom, int(cols[1]), int(cols[2]), strand  # type: ignore[misc]
 
 
 def predict_regions(

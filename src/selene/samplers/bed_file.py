@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from selene.io.bed import read_bed
 from selene.io.features import read_features
 from selene.samplers._windows import Batch
 from selene.utils.warnings import SeleneWarning
@@ -146,31 +147,27 @@ class BedFileSampler:
         self.narrow = {("targets",): "u1"}  # labels are 0/1
 
     def _parse(self, sequence_length: int | None) -> None:
-        chroms, starts, ends, minus, indptr, indices = [], [], [], [], [0], []
-        with open(self.filepath) as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip() or line.startswith(("#", "track", "browser")):
-                    continue
-                cols = line.rstrip("\r\n").split("\t")
-                strand, feats = "+", ""
-                if len(cols) >= 5:
-                    strand, feats = cols[3].strip(), cols[4].strip()
-                elif len(cols) == 4:
-                    strand, feats = ("+", cols[3].strip()) if self.targets_avail else (cols[3], "")
-                try:
-                    chroms.append(cols[0])
-                    starts.append(int(cols[1]))
-                    ends.append(int(cols[2]))
-                    if strand not in ("+", "-", "."):
-                        raise ValueError(f"strand {strand!r} is not '+', '-' or '.'")
-                    minus.append(strand == "-")
-                    if self.targets_avail:
-                        indices.extend(int(f) for f in feats.split(";") if f)
-                        indptr.append(len(indices))
-                except (ValueError, IndexError) as err:
-                    raise ValueError(f"{self.filepath}, line {number}: {err}: {line!r}") from err
-        starts_arr, ends_arr = np.array(starts, np.int64), np.array(ends, np.int64)
-        if not starts:
+        bed = read_bed(self.filepath, columns=3, extra=True)
+        assert bed.extra is not None and bed.lines is not None  # extra=True gives both
+        minus, indptr, indices = [], [0], []
+        for more, number in zip(bed.extra, bed.lines.tolist(), strict=True):
+            strand, feats = "+", ""
+            if len(more) >= 2:
+                strand, feats = more[0].strip(), more[1].strip()
+            elif len(more) == 1:
+                strand, feats = ("+", more[0].strip()) if self.targets_avail else (more[0], "")
+            try:
+                if strand not in ("+", "-", "."):
+                    raise ValueError(f"strand {strand!r} is not '+', '-' or '.'")
+                minus.append(strand == "-")
+                if self.targets_avail:
+                    indices.extend(int(f) for f in feats.split(";") if f)
+                    indptr.append(len(indices))
+            except ValueError as err:
+                raise ValueError(f"{self.filepath}:{number}: {err}") from err
+        chroms = [bed.chroms[c] for c in bed.chrom.tolist()]
+        starts_arr, ends_arr = bed.starts, bed.ends
+        if not starts_arr.size:
             raise ValueError(f"no windows in {self.filepath}")
         if sequence_length is None:
             lengths = np.unique(ends_arr - starts_arr)

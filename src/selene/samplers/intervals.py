@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from selene import sequences
+from selene.io.bed import read_bed
 from selene.samplers._windows import CenterDrawer
 from selene.samplers.online import OnlineSampler
 from selene.samplers.splits import (
@@ -21,40 +22,7 @@ from selene.samplers.splits import (
 from selene.targets import Target
 from selene.utils.warnings import SeleneWarning
 
-__all__ = ["IntervalsSampler", "read_intervals"]
-
-
-def read_intervals(path: str | Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Read ``chrom start end`` from the first three columns of a BED-like file.
-
-    Returns
-    -------
-    chroms : list of str
-    starts, ends : np.ndarray[int64]
-
-    Raises
-    ------
-    FileNotFoundError, ValueError
-        If the file is missing, or a line does not start with ``chrom start end``.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"intervals file not found: {path}")
-    chroms, starts, ends = [], [], []
-    with open(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            cols = line.split()
-            try:
-                chroms.append(cols[0])
-                starts.append(int(cols[1]))
-                ends.append(int(cols[2]))
-            except (ValueError, IndexError) as err:
-                raise ValueError(
-                    f"{path}, line {number}: expected 'chrom start end'; got {line!r}"
-                ) from err
-    return chroms, np.array(starts, np.int64), np.array(ends, np.int64)
+__all__ = ["IntervalsSampler"]
 
 
 class IntervalDrawer:
@@ -92,7 +60,8 @@ class IntervalsSampler(OnlineSampler):
     reference_sequence, target_path, features
         See ``OnlineSampler`` (``target=`` too, through ``kwargs``).
     intervals_path : path
-        BED-like file; the first three columns (chrom, start, end) are used. Required.
+        BED file (plain, gzip or bgzip); the first three columns (chrom, start, end) are used.
+        Required.
     sample_negative : bool
         Also keep windows with no positive label (the Selene SDK's default, False, redraws
         them).
@@ -127,12 +96,13 @@ class IntervalsSampler(OnlineSampler):
         )
 
     def _partition(self) -> dict[str, CenterDrawer]:
-        chroms, starts, ends = read_intervals(self.intervals_path)
+        bed = read_bed(self.intervals_path, columns=3)
         names = self.reference_sequence.get_chrs()
         index = {name: i for i, name in enumerate(names)}
-        known = np.array([c in index for c in chroms], dtype=bool)
+        ids = np.array([index.get(c, -1) for c in bed.chroms], np.int64)[bed.chrom]
+        known = ids >= 0
         if not known.all():
-            unknown = sorted({c for c, k in zip(chroms, known, strict=True) if not k})
+            unknown = sorted(c for c in bed.chroms if c not in index)
             warnings.warn(
                 f"{self.intervals_path.name}: skipped {int((~known).sum())} of {known.size} "
                 f"intervals on chromosomes not in the reference: {unknown[:5]} (check the 'chr' "
@@ -140,9 +110,11 @@ class IntervalsSampler(OnlineSampler):
                 SeleneWarning,
                 stacklevel=4,
             )
-        keep = known & np.array([not self._excluded(c) for c in chroms], dtype=bool)
-        chroms_kept = [c for c, k in zip(chroms, keep, strict=True) if k]
-        cids = np.array([index[c] for c in chroms_kept], np.int64)
+        excluded = np.array([self._excluded(c) for c in bed.chroms], dtype=bool)
+        keep = known & ~excluded[bed.chrom]
+        cids = ids[keep]
+        chroms_kept = [names[i] for i in cids.tolist()]
+        starts, ends = bed.starts, bed.ends
         starts, lengths = starts[keep], (ends - starts)[keep]
         if self._holdout_type == "chromosome":
             source = getattr(self.reference_sequence, "path", "the reference")

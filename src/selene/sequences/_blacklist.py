@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 from pathlib import Path
 
 import numpy as np
 
+from selene.io.bed import read_bed
+
 _log = logging.getLogger(__name__)
-
-
-def _open_text(path: Path):
-    with path.open("rb") as handle:
-        magic = handle.read(2)
-    if magic == b"\x1f\x8b":  # gzip or bgzip
-        return gzip.open(path, "rt")
-    return path.open("rt")
 
 
 class Blacklist:
@@ -40,28 +33,9 @@ class Blacklist:
         self._offsets, self._lengths = offsets, lengths
         if not path.is_file():
             raise FileNotFoundError(f"blacklist file not found: {path}")
-        ids, starts, ends, skipped = [], [], [], set()
-        with _open_text(path) as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip() or line.startswith(("#", "track", "browser")):
-                    continue
-                fields = line.split()
-                try:
-                    chrom, start, end = fields[0], int(fields[1]), int(fields[2])
-                except (IndexError, ValueError):
-                    raise ValueError(
-                        f"{path}:{number}: expected 'chrom start end', got {line.rstrip()!r}"
-                    ) from None
-                if start < 0 or end < start:
-                    raise ValueError(
-                        f"{path}:{number}: need 0 <= start <= end, got {line.rstrip()!r}"
-                    )
-                if chrom not in chrom_ids:
-                    skipped.add(chrom)
-                    continue
-                ids.append(chrom_ids[chrom])
-                starts.append(start)
-                ends.append(end)
+        bed = read_bed(path, columns=3)
+        codes = np.array([chrom_ids.get(name, -1) for name in bed.chroms], dtype=np.int64)
+        skipped = [name for name, code in zip(bed.chroms, codes.tolist(), strict=True) if code < 0]
         if skipped:
             _log.info(
                 "%s: ignored regions on %d chromosome(s) absent from the reference: %s",
@@ -69,9 +43,11 @@ class Blacklist:
                 len(skipped),
                 sorted(skipped)[:5],
             )
-        ids_ = np.asarray(ids, dtype=np.int64)
-        ends_ = np.minimum(np.asarray(ends, dtype=np.int64), lengths[ids_])
-        starts_ = np.asarray(starts, dtype=np.int64)
+        ids_ = codes[bed.chrom]
+        known = ids_ >= 0
+        ids_ = ids_[known]
+        starts_ = bed.starts[known]
+        ends_ = np.minimum(bed.ends[known], lengths[ids_])
         keep = starts_ < ends_
         self._starts, self._ends = _merge(
             offsets[ids_][keep] + starts_[keep], offsets[ids_][keep] + ends_[keep]

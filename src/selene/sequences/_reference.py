@@ -10,7 +10,6 @@ of copies.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pyfaidx
 
+from selene.io._cache import cache_dirs, stat_fingerprint
 from selene.sequences._kernels import translate_lines
 
 _log = logging.getLogger(__name__)
@@ -62,25 +62,11 @@ def fingerprint(path: Path, index: FastaIndex, tag: str) -> str:
     The ctime (inode change time) moves on every write and cannot be set back, so a FASTA
     replaced with its old mtime kept (``cp -p``, ``rsync -a``, ``tar``) still gets a new cache.
     """
-    stat = path.stat()
-    digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(
-        f"{_FORMAT_VERSION}|{tag}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|".encode()
-    )
+    digest = stat_fingerprint(path, f"{_FORMAT_VERSION}|{tag}")
     digest.update("\t".join(index.names).encode())
     for column in (index.lengths, index.byte_offsets, index.line_bases, index.line_bytes):
         digest.update(column.tobytes())
     return digest.hexdigest()[:16]
-
-
-def cache_dirs(path: Path, cache_dir: str | Path | None) -> list[Path]:
-    """Candidate cache folders, in order of preference."""
-    key = hashlib.sha1(str(path.resolve()).encode(), usedforsecurity=False).hexdigest()[:12]
-    named = f"{path.name}-{key}.selcache"
-    if cache_dir is not None:
-        return [Path(cache_dir).expanduser() / named]
-    home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "selene"
-    return [path.parent / f"{path.name}.selcache", home / named]
 
 
 def load_or_build(

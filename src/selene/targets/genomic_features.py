@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.bed import read_bed
 from selene.io.features import read_features
 from selene.targets import _kernels
-from selene.targets._bed import index_intervals, read_bed
+from selene.targets._index import index_intervals
 from selene.targets._positive import any_positive
 from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
 from selene.targets.target import Target

@@ -1,4 +1,7 @@
-"""Numba BED parser: one pass over the file's bytes, names interned exactly on the fly.
+"""Numba BED parser: one pass over a whole (decompressed) file, names interned exactly on the fly.
+
+The rules are those of :mod:`selene.io.bed`, which also checks streamed rows with the same rules
+in Python (``row_problem``); a test holds the two to the same answers.
 
 Chromosome and feature names are interned in open-addressing hash tables that compare the bytes
 of a name with its first occurrence, so the codes are exact (no hash-collision risk) and come out
@@ -59,10 +62,16 @@ def _starts_with_word(buf: np.ndarray, lo: int, hi: int, word: np.ndarray) -> bo
 
 
 @njit(cache=True, nogil=True)
-def _is_header(buf: np.ndarray, lo: int, hi: int) -> bool:
-    """Tell whether a line is a comment (``#``), ``track`` or ``browser`` line."""
+def _is_skipped(buf: np.ndarray, lo: int, hi: int) -> bool:
+    """Tell whether a line is blank (spaces and tabs) or a ``#``, ``track`` or ``browser`` line."""
+    blank = True
+    for i in range(lo, hi):
+        if buf[i] != _SPACE and buf[i] != _TAB:
+            blank = False
+            break
     return (
-        buf[lo] == _HASH
+        blank
+        or buf[lo] == _HASH
         or _starts_with_word(buf, lo, hi, _TRACK)
         or _starts_with_word(buf, lo, hi, _BROWSER)
     )
@@ -136,20 +145,27 @@ def intern_tokens(buf: np.ndarray, off: np.ndarray, ln: np.ndarray) -> tuple:
 
 
 @njit(cache=True, nogil=True)
-def parse_bed(buf: np.ndarray) -> tuple:
-    """Parse the first four tab-separated columns of every data line of a BED file.
+def parse_bed(buf: np.ndarray, columns: int, spans: bool) -> tuple:
+    """Parse the first ``columns`` (3 or 4) tab-separated columns of every data line.
 
     Parameters
     ----------
     buf : np.ndarray, shape (B,), dtype uint8
         The whole (decompressed) file.
+    columns : int
+        3 for ``chrom start end``, 4 for ``chrom start end name``.
+    spans : bool
+        Also return each data line's number and the span of its further columns.
 
     Returns
     -------
     tuple
-        ``(error, error_line, chrom, starts, ends, name, chrom_tokens, name_tokens)``:
-        ``error`` is a ``BED_*`` code and ``error_line`` the 1-based line it refers to; the
-        arrays hold one entry per data line (codes into the distinct names); ``*_tokens`` are
+        ``(error, error_line, chrom, starts, ends, name, chrom_tokens, name_tokens, lines,
+        rest)``: ``error`` is a ``BED_*`` code and ``error_line`` the 1-based line it refers
+        to; the arrays hold one entry per data line: codes into the distinct names (``name``
+        is empty with 3 columns), coordinates, and (empty unless ``spans``) 1-based line
+        numbers and ``rest``, shape (n, 2), the ``(offset, length)`` of the columns after the
+        first ``columns`` (length -1 when there are none); ``*_tokens`` are
         ``(offsets, lengths)`` of each distinct name's first occurrence in ``buf``.
     """
     n_lines = 1
@@ -158,12 +174,14 @@ def parse_bed(buf: np.ndarray) -> tuple:
             n_lines += 1
     starts = np.empty(n_lines, np.int64)
     ends = np.empty(n_lines, np.int64)
+    lines = np.empty(n_lines if spans else 0, np.int64)
+    rest = np.empty((n_lines if spans else 0, 2), np.int64)
     c_off = np.empty(n_lines, np.int64)
     c_len = np.empty(n_lines, np.int64)
-    f_off = np.empty(n_lines, np.int64)
-    f_len = np.empty(n_lines, np.int64)
+    f_off = np.empty(n_lines if columns == 4 else 0, np.int64)
+    f_len = np.empty(n_lines if columns == 4 else 0, np.int64)
     error, error_line, k, line, i = BED_OK, 0, 0, 0, 0
-    cols = np.empty(4, np.int64)  # index of the first four tabs (or of the line end)
+    cols = np.empty(4, np.int64)  # index of the first ``columns`` tabs (or of the line end)
     while i < buf.size:
         line += 1
         lo = i
@@ -173,20 +191,22 @@ def parse_bed(buf: np.ndarray) -> tuple:
         i += 1
         if hi > lo and buf[hi - 1] == _CR:
             hi -= 1
-        if hi == lo or _is_header(buf, lo, hi):
+        if hi == lo or _is_skipped(buf, lo, hi):
             continue
         n_cols = 0
         j = lo
-        while j < hi and n_cols < 4:
+        while j < hi and n_cols < columns:
             if buf[j] == _TAB:
                 cols[n_cols] = j
                 n_cols += 1
             j += 1
-        if n_cols < 3:
+        if n_cols < columns - 1:
             error, error_line = BED_TOO_FEW_COLUMNS, line
             break
-        if n_cols == 3:
-            cols[3] = hi
+        extra_lo, extra_len = cols[columns - 1] + 1, hi - cols[columns - 1] - 1
+        if n_cols == columns - 1:
+            cols[columns - 1] = hi
+            extra_lo, extra_len = hi, -1
         start = _parse_int(buf, cols[0] + 1, cols[1])
         end = _parse_int(buf, cols[1] + 1, cols[2])
         if start < 0:
@@ -198,17 +218,23 @@ def parse_bed(buf: np.ndarray) -> tuple:
         if start > end:
             error, error_line = BED_START_AFTER_END, line
             break
-        n_chrom, n_name = cols[0] - lo, cols[3] - cols[2] - 1
+        n_chrom = cols[0] - lo
+        n_name = cols[3] - cols[2] - 1 if columns == 4 else 1
         if n_chrom == 0 or n_name == 0:
             error, error_line = BED_EMPTY_NAME, line
             break
         c_off[k], c_len[k] = lo, n_chrom
-        f_off[k], f_len[k] = cols[2] + 1, n_name
+        if columns == 4:
+            f_off[k], f_len[k] = cols[2] + 1, n_name
         starts[k] = start
         ends[k] = end
+        if spans:
+            lines[k] = line
+            rest[k, 0], rest[k, 1] = extra_lo, extra_len
         k += 1
+    n_names = k if columns == 4 else 0
     chrom, c_first = intern_tokens(buf, c_off[:k], c_len[:k])
-    name, f_first = intern_tokens(buf, f_off[:k], f_len[:k])
+    name, f_first = intern_tokens(buf, f_off[:n_names], f_len[:n_names])
     return (
         error,
         error_line,
@@ -218,4 +244,6 @@ def parse_bed(buf: np.ndarray) -> tuple:
         name,
         (c_off[c_first], c_len[c_first]),
         (f_off[f_first], f_len[f_first]),
+        lines[: k if spans else 0],
+        rest[: k if spans else 0],
     )

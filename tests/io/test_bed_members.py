@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pysam
 
-from selene.targets._bed import read_bed
+from selene.io.bed import read_bed
 
 
 def test_every_bgzip_member_is_read(tmp_path) -> None:
