@@ -10,7 +10,8 @@ bpnet-lite, tangermeme (which bpnet-lite imports) and selene::
     .bench/bpnet-venv/bin/python scripts/check_bpnet_lite.py
 
 For each configuration, bpnet-lite's ``BPNet`` is built with random weights, its
-``state_dict`` is loaded into ours with ``strict=True``, and both run on the same random one-hot
+``state_dict`` is loaded into ours with ``strict=True`` (and ``BPNet.from_state_dict`` must read
+the same sizes and trimming from it), and both run on the same random one-hot
 sequences (and random control counts): the largest absolute differences of the profile logits
 and log counts are printed, in float32 and float64, along with those of the losses
 (bpnet-lite's ``MNLLLoss``, ``log1pMSELoss`` and ``_mixture_loss`` against ours). Exits 1 if a
@@ -72,6 +73,11 @@ def check(config: tuple, seed: int) -> list[tuple[str, float, float]]:
     )
     ours = BPNet(n_filters, n_layers, n_outputs, n_controls, bias, bias)
     ours.load_state_dict(theirs.state_dict(), strict=True)
+    rebuilt = BPNet.from_state_dict(theirs.state_dict())  # the sizes read from the weights
+    sizes = (rebuilt.n_filters, rebuilt.n_layers, rebuilt.n_outputs, rebuilt.n_control_tracks)
+    assert sizes == (n_filters, n_layers, n_outputs, n_controls), sizes
+    assert (rebuilt.profile_output_bias, rebuilt.count_output_bias) == (bias, bias)
+    assert rebuilt.trimming == theirs.trimming, (rebuilt.trimming, theirs.trimming)
     rows = []
     for dtype in (torch.float32, torch.float64):
         theirs.to(dtype).eval()

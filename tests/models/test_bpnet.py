@@ -143,3 +143,24 @@ def test_bad_arguments_and_inputs() -> None:
         free(_one_hot(1, 200), torch.zeros(1, 2, 200, dtype=torch.float64))
     with pytest.raises(ValueError, match=r"x_ctl must have shape .* = \(1, 2, 200\)"):
         _small(n_control_tracks=2)(_one_hot(1, 200), torch.zeros(1, 1, 200, dtype=torch.float64))
+
+
+def test_from_state_dict_reads_the_sizes_from_the_weights() -> None:
+    model = _small(n_outputs=3, n_control_tracks=2, profile_output_bias=False)
+    rebuilt = BPNet.from_state_dict(model.state_dict()).double().eval()
+    sizes = ("n_filters", "n_layers", "n_outputs", "n_control_tracks", "trimming")
+    assert [getattr(rebuilt, k) for k in sizes] == [4, 2, 3, 2, model.trimming]
+    assert not rebuilt.profile_output_bias and rebuilt.count_output_bias
+    x = _one_hot(2, 2 * model.trimming + 8)
+    with torch.no_grad():
+        for ours, theirs in zip(model(x), rebuilt(x), strict=True):
+            assert torch.equal(ours, theirs)
+
+
+def test_from_state_dict_refuses_other_weights() -> None:
+    with pytest.raises(ValueError, match="the weights have no iconv.weight, fconv.weight, linear"):
+        BPNet.from_state_dict({"conv_net.0.weight": torch.zeros(3)})
+    state = _small().state_dict()
+    state["linear.weight"] = torch.zeros(1, 99)
+    with pytest.raises(ValueError, match="the weights do not fit a BPNet: .*linear.weight"):
+        BPNet.from_state_dict(state)

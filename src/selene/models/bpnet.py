@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from numbers import Integral
 
 import torch
@@ -115,6 +116,56 @@ class BPNet(nn.Module):
         )
         n_count_control = 1 if self.n_control_tracks else 0
         self.linear = nn.Linear(n_filters + n_count_control, 1, bias=self.count_output_bias)
+
+    @classmethod
+    def from_state_dict(
+        cls,
+        state_dict: Mapping[str, torch.Tensor],
+        trimming: int | None = None,
+        sequence_length: int | None = None,
+    ) -> BPNet:
+        """Build the BPNet a ``state_dict`` (ours or bpnet-lite's) describes, with its weights.
+
+        The sizes (filters, layers, outputs, control tracks, biases) are read from the weights'
+        names and shapes. ``trimming`` is not stored in weights: pass it if the model was built
+        with other than the default.
+
+        Raises
+        ------
+        ValueError
+            If the weights are not a BPNet's (a missing layer, or shapes that disagree).
+        """
+        missing = [
+            k for k in ("iconv.weight", "fconv.weight", "linear.weight") if k not in state_dict
+        ]
+        if missing:
+            raise ValueError(
+                f"BPNet.from_state_dict: the weights have no {', '.join(missing)}: not a "
+                f"(bpnet-lite) BPNet's; their first keys: {list(state_dict)[:5]}"
+            )
+        n_filters, n_outputs = (
+            state_dict["iconv.weight"].shape[0],
+            state_dict["fconv.weight"].shape[0],
+        )
+        n_layers = sum(1 for k in state_dict if k.startswith("rconvs.") and k.endswith(".weight"))
+        model = cls(
+            n_filters=n_filters,
+            n_layers=n_layers,
+            n_outputs=n_outputs,
+            n_control_tracks=state_dict["fconv.weight"].shape[1] - n_filters,
+            profile_output_bias="fconv.bias" in state_dict,
+            count_output_bias="linear.bias" in state_dict,
+            trimming=trimming,
+            sequence_length=sequence_length,
+        )
+        try:
+            model.load_state_dict(state_dict)
+        except RuntimeError as err:  # torch's message lists every misfit, over several lines
+            details = " ".join(str(err).split())
+            raise ValueError(
+                f"BPNet.from_state_dict: the weights do not fit a BPNet: {details}"
+            ) from err
+        return model
 
     def forward(
         self, x: torch.Tensor, x_ctl: torch.Tensor | None = None

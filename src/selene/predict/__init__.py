@@ -8,16 +8,16 @@ the arrays with an :class:`OutputSet`.
 
 from __future__ import annotations
 
+from selene.io.outputs import ISM_COLS, SAVE_DATA, VARIANTEFFECT_COLS
 from selene.io.vcf import read_vcf
 from selene.predict.alleles import VepCounts, alt_window, window_bounds
 from selene.predict.analyze import AnalyzeSequences
-from selene.predict.ism import ISM_COLS, ISMScores, mutations
+from selene.predict.ism import ISMScores, mutations
 from selene.predict.local import LocalEngine
 from selene.predict.ops import in_silico_mutagenesis, make_runner, predict, variant_effects
 from selene.predict.runner import ModelRunner, Outputs
-from selene.predict.vcf import VARIANTEFFECT_COLS
 from selene.predict.vep import VariantEffects, predict_variants
-from selene.predict.writers import SAVE_DATA, OutputSet
+from selene.predict.writers import OutputSet
 
 __all__ = [
     "ISM_COLS",

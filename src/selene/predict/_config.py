@@ -16,7 +16,7 @@ from typing import cast
 
 from omegaconf import DictConfig, OmegaConf
 
-from selene.predict.vcf import vcf_prefix
+from selene.io.outputs import vcf_prefix
 from selene.predict.writers import file_signature, fingerprint
 
 log = logging.getLogger("selene.predict")

@@ -17,7 +17,16 @@ from torch import nn
 
 from selene.io import fasta as fasta_io
 from selene.io import vcf as vcf_io
-from selene.predict import bed, fasta, ism, vcf, vep
+from selene.io.outputs import (
+    BED_COLS,
+    FASTA_COLS,
+    ISM_COLS,
+    ISM_REF_COLS,
+    VARIANTEFFECT_COLS,
+    ism_reference_prefix,
+    vcf_prefix,
+)
+from selene.predict import bed, fasta, ism, vep
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
 from selene.predict.model import complement_codes, load_model, model_signature, read_features
@@ -158,7 +167,7 @@ class AnalyzeSequences:
         """Write predictions for each record of a FASTA file to ``output_dir``."""
         os.makedirs(output_dir, exist_ok=True)
         prefix = os.path.join(output_dir, _stem(input_path))
-        out = self._outputs(prefix, ["predictions"], output_format, fasta.FASTA_COLS, input_path)
+        out = self._outputs(prefix, ["predictions"], output_format, FASTA_COLS, input_path)
         fasta.predict_sequences(
             self._runner, fasta_io.read_fasta(input_path), out, self._alphabet, self._unknown,
             self.batch_size, fasta_io.count_records(input_path), self.resume, self.show_progress,
@@ -176,7 +185,7 @@ class AnalyzeSequences:
         os.makedirs(output_dir, exist_ok=True)
         prefix = os.path.join(output_dir, _stem(input_path))
         out = self._outputs(
-            prefix, ["predictions"], output_format, bed.BED_COLS, input_path, strand_index
+            prefix, ["predictions"], output_format, BED_COLS, input_path, strand_index
         )
         bed.predict_regions(
             self._runner, input_path, genome, out, Path(f"{prefix}.NA"),
@@ -257,10 +266,12 @@ class AnalyzeSequences:
         kinds = check_save_data(save_data)
         codes = fasta.encode(seq, self._alphabet, self._unknown, where)
         ism.check_range(len(codes), start, end, n_bases)
-        out = self._outputs(prefix, kinds, output_format, ism.ISM_COLS, seq, start, end, n_bases)
+        out = self._outputs(prefix, kinds, output_format, ISM_COLS, seq, start, end, n_bases)
         ref_out = None
         if "predictions" in kinds and output_format == "hdf5":
-            ref_out = self._outputs(f"{prefix}_ref", ["predictions"], output_format, ["name"], seq)
+            ref_out = self._outputs(
+                ism_reference_prefix(prefix), ["predictions"], output_format, ISM_REF_COLS, seq
+            )
         ism.write_mutagenesis(
             self._runner, codes, out, kinds, self._alphabet + self._unknown, start=start, end=end,
             n_bases=n_bases, batch_size=self.batch_size, ref_out=ref_out, resume=self.resume,
@@ -290,10 +301,10 @@ class AnalyzeSequences:
         kinds = check_save_data(save_data)
         output_dir = output_dir or os.path.dirname(vcf_file) or "."
         os.makedirs(output_dir, exist_ok=True)
-        prefix = os.path.join(output_dir, vcf.vcf_prefix(vcf_file))
+        prefix = os.path.join(output_dir, vcf_prefix(vcf_file))
         keys = [k for s in kinds for k in (["ref_predictions", "alt_predictions"]
                 if s == "predictions" else [s])]  # fmt: skip
-        out = self._outputs(prefix, keys, output_format, vcf.VARIANTEFFECT_COLS, vcf_file,
+        out = self._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
                             strand_index, require_strand, score_ref_mismatches)  # fmt: skip
         total = vcf_io.count_records(vcf_file) if self.show_progress else None
         return vep.predict_variants(

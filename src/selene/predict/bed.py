@@ -27,8 +27,6 @@ from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
 from selene.utils.warnings import SeleneWarning
 
-BED_COLS = ["index", "chrom", "start", "end", "strand", "contains_unk"]
-
 
 def read_regions(
     path: str | Path, genome: Genome, strand_index: int | None, na: Unscored, length: int

@@ -20,8 +20,6 @@ from selene.predict.writers import OutputSet, progress
 from selene.sequences import sequence_to_codes
 from selene.utils.warnings import SeleneWarning
 
-FASTA_COLS = ["index", "name"]
-
 
 def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
     """Centre ``sequence`` in ``length`` letters: pad with ``unknown`` or trim, as Selene does."""

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.outputs import ISM_REFERENCE_ROW
 from selene.predict import scores
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.writers import OutputSet, progress
 
-ISM_COLS = ["pos", "ref", "alt"]
 #: The score kinds of :class:`ISMScores`.
 ISM_KINDS = ("predictions", "diffs", "abs_diffs", "logits")
 _COMBINATIONS_PER_CHUNK = 4096
@@ -278,10 +278,10 @@ def write_mutagenesis(
                                 batch_size=batch_size, kinds=kinds)  # fmt: skip
     ref_predictions = ref.predictions.float().cpu().numpy()
     if "predictions" in kinds:
-        out.preamble = {"predictions": (("input_sequence", "NA", "NA"), ref_predictions[0])}
+        out.preamble = {"predictions": ((ISM_REFERENCE_ROW, "NA", "NA"), ref_predictions[0])}
     if ref_out is not None:
         ref_out.start(resume=False)
-        ref_out.write([("input_sequence",)], {"predictions": ref_predictions})
+        ref_out.write([(ISM_REFERENCE_ROW,)], {"predictions": ref_predictions})
         ref_out.finish()
     done = out.start(resume)
     with progress(total, "ISM", done, show_progress, "mutant") as bar:

@@ -1,22 +1,12 @@
-"""VCF helpers of the predict path: the VEP output columns and prefix, chromosome-name matching.
+"""Chromosome-name matching of VCF (and BED) records to the reference's names.
 
-VCF files are read by :mod:`selene.io.vcf`.
+VCF files are read by :mod:`selene.io.vcf`; the VEP output columns and prefix are
+:mod:`selene.io.outputs`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
-
-VARIANTEFFECT_COLS = ["chrom", "pos", "name", "ref", "alt", "strand", "ref_match", "contains_unk"]
-
-
-def vcf_prefix(path: str | Path) -> str:
-    """Selene's output prefix for a VCF: its file name without the last extension (and ``.gz``)."""
-    name = Path(path).name
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return ".".join(name.split(".")[:-1]) if "." in name else name
 
 
 def chrom_resolver(chroms: Iterable[str]):

@@ -1,10 +1,8 @@
-"""Streaming, resumable TSV and HDF5 writers with the Selene SDK's file names and layout.
+"""Streaming, resumable TSV and HDF5 writers of the Selene SDK's output files.
 
-TSV: ``<prefix>_<kind>.tsv``, a header of ID columns then feature names, one row per input.
-HDF5: ``<prefix>_<kind>.h5`` holding a ``data`` matrix (rows x features, float32) and, beside
-it, ``<prefix>_row_labels.txt`` (a header of ID columns, then one row per matrix row). Values are
-written with full float32 precision (``%.9g`` round-trips a float32), where Selene keeps three
-significant digits.
+The file names, columns and layout are :mod:`selene.io.outputs`' (which also reads the files
+back). Values are written with full float32 precision (``%.9g`` round-trips a float32), where
+Selene keeps three significant digits.
 
 A run is resumable: while it runs, a ``<labels or first file>.inprogress`` marker holds a
 fingerprint of the run's inputs. A rerun with the same fingerprint counts the complete rows in
@@ -16,7 +14,6 @@ later run with the same paths starts afresh.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -24,33 +21,9 @@ import h5py
 import numpy as np
 from tqdm.auto import tqdm
 
-#: What ``save_data`` may ask for, in the order Selene creates its handlers.
-SAVE_DATA = ("abs_diffs", "diffs", "logits", "predictions")
-FORMATS = ("tsv", "hdf5")
+from selene.io.outputs import DATASET, EXTENSIONS, FORMATS, SAVE_DATA, labels_path, output_files
+
 _CHUNK_BYTES = 1 << 20
-
-
-def output_path(prefix: str | Path, name: str, extension: str) -> Path:
-    """Return Selene's file name for output ``name`` under ``prefix``.
-
-    ``prefix`` is a directory (files are named ``<name><extension>`` inside it) or a directory
-    plus a file-name prefix (``<dir>/<prefix>_<name><extension>``), as in Selene's handlers.
-    """
-    prefix = str(prefix)
-    if os.path.isdir(prefix):
-        return Path(prefix) / f"{name}{extension}"
-    directory, stem = os.path.split(prefix)
-    return Path(directory) / f"{stem}_{name}{extension}"
-
-
-def labels_path(prefix: str | Path) -> Path:
-    """Return the ``row_labels.txt`` path Selene pairs with HDF5 outputs under ``prefix``."""
-    prefix = str(prefix)
-    if not os.path.isdir(prefix):
-        directory, stem = os.path.split(prefix)
-        if stem.endswith((".ref", ".alt")):
-            prefix = os.path.join(directory, stem[:-4])
-    return output_path(prefix, "row_labels", ".txt")
 
 
 def selene_outputs(
@@ -63,18 +36,11 @@ def selene_outputs(
 ) -> OutputSet:
     """Return the :class:`OutputSet` Selene writes under ``prefix``.
 
-    Files are ``<prefix>_<kind>``, except VEP's ``ref_predictions`` / ``alt_predictions``:
-    ``<prefix>.ref_predictions`` / ``<prefix>.alt_predictions``; HDF5 rows are labelled in
-    ``<prefix>_row_labels.txt``.
+    Files are named by :func:`selene.io.outputs.output_files`; HDF5 rows are labelled in
+    :func:`selene.io.outputs.labels_path`.
     """
     check_format(output_format)
-    files = {}
-    for kind in kinds:
-        side, _, rest = kind.partition("_")
-        if rest == "predictions" and side in ("ref", "alt"):
-            files[kind] = output_path(f"{prefix}.{side}", "predictions", "")
-        else:
-            files[kind] = output_path(prefix, kind, "")
+    files = output_files(prefix, kinds)
     return OutputSet(files, columns, features, output_format, labels_path(prefix), fingerprint)
 
 
@@ -136,7 +102,7 @@ class OutputSet:
         preamble: Mapping[str, tuple[tuple, np.ndarray]] | None = None,
     ) -> None:
         self.output_format = check_format(output_format)
-        ext = ".tsv" if output_format == "tsv" else ".h5"
+        ext = EXTENSIONS[output_format]
         self.files = {kind: Path(f"{path}{ext}") for kind, path in files.items()}
         self.columns, self.features = list(columns), list(features)
         self.labels = labels if output_format == "hdf5" else None
@@ -195,7 +161,7 @@ class OutputSet:
                 rows = max(1, min(1024, _CHUNK_BYTES // (4 * max(1, len(self.features)))))
                 with h5py.File(path, "w") as handle:
                     handle.create_dataset(
-                        "data",
+                        DATASET,
                         (0, len(self.features)),
                         maxshape=(None, len(self.features)),
                         dtype="float32",
@@ -236,9 +202,9 @@ class OutputSet:
 
 
 def _dataset(handle: h5py.File) -> h5py.Dataset:
-    dataset = handle["data"]
+    dataset = handle[DATASET]
     if not isinstance(dataset, h5py.Dataset):
-        raise KeyError(f"{handle.filename} holds no 'data' matrix")
+        raise KeyError(f"{handle.filename} holds no {DATASET!r} matrix")
     return dataset
 
 
