@@ -37,7 +37,7 @@ def test_every_float32_path_stays_within_eval_of_float64(analysis, n_out) -> Non
     exact_model = fill_weights(DeepSEA(200, n_out)).double()
     engine = analysis._runner if n_out == 4 else ModelRunner(fill_weights(DeepSEA(200, 2)), 200)
     plain = ModelRunner(fill_weights(DeepSEA(200, n_out)), 200, layer_local=False)
-    assert engine.engine is not None and plain.engine is None
+    assert engine.engine.name == "layer_local" and plain.engine.name == "plain"
     with torch.no_grad():
         exact = exact_model(_one_hot(codes).double())
     paths = {}

@@ -43,7 +43,7 @@ def ids(path: Path, n: int) -> list[str]:
 
 
 def test_engine_is_used(analysis: AnalyzeSequences) -> None:
-    assert analysis._runner.engine is not None
+    assert analysis._runner.engine.name == "layer_local"
 
 
 def test_fasta_predictions_equal_selene(analysis, workdir, goldens) -> None:

@@ -9,7 +9,8 @@ from _predict_goldens import fill_weights, random_bases
 from torch import nn
 
 from selene.models import Basset, DeeperDeepSEA, DeepSEA, NonStrandSpecific
-from selene.predict import LocalEngine, ModelRunner
+from selene.predict import ModelRunner
+from selene.predict.accel import build_local_engine
 from selene.predict.ism import _windows, mutations
 from selene.sequences import sequence_to_codes
 
@@ -65,6 +66,11 @@ ARCHITECTURES = {
 }
 
 
+def local_engine(net: nn.Module, length: int):
+    """The checked layer-local engine for ``net``, or None."""
+    return build_local_engine(net, length)[0]
+
+
 @pytest.fixture(autouse=True)
 def _float32_convolutions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep cuDNN's convolutions in float32, as ModelRunner does: its default TF32 (u = 2**-11)
@@ -88,7 +94,7 @@ def naive(net: nn.Module, codes: np.ndarray, positions: np.ndarray, letters: np.
 def test_engine_equals_naive_forward(name: str, device: torch.device) -> None:
     build, length = ARCHITECTURES[name]
     net = fill_weights(build()).to(device)
-    engine = LocalEngine.build(net, length)
+    engine = local_engine(net, length)
     assert engine is not None
     codes = sequence_to_codes(random_bases(length, seed=3))
     codes[length // 3] = 4  # an unknown base takes all four letters
@@ -109,7 +115,7 @@ def test_engine_equals_naive_forward(name: str, device: torch.device) -> None:
 
 def test_engine_two_bases_far_apart() -> None:
     net = fill_weights(DeepSEA(200, 5))
-    engine = LocalEngine.build(net, 200)
+    engine = local_engine(net, 200)
     codes = sequence_to_codes(random_bases(200, seed=4))
     positions, letters = next(mutations(codes, 0, 200, 2, 4))
     pick = np.r_[0:40, len(positions) - 40 : len(positions)]  # spans of 2 and of ~200 bases
@@ -125,9 +131,9 @@ def test_engine_two_bases_far_apart() -> None:
 
 
 def test_engine_declines_models_without_a_local_front_end() -> None:
-    assert LocalEngine.build(Recurrent(), 50) is None
+    assert local_engine(Recurrent(), 50) is None
     runner = ModelRunner(Recurrent(), 50)
-    assert runner.engine is None
+    assert runner.engine.name == "plain"
 
 
 def test_reverse_complement_average_and_non_strand_specific() -> None:
@@ -143,7 +149,7 @@ def test_reverse_complement_average_and_non_strand_specific() -> None:
     # (a few ulps: < 1e-6).
     torch.testing.assert_close(want, (fwd + rev) / 2, rtol=0.0, atol=1e-6)
     for runner in (averaged, wrapped):
-        assert runner.engine is not None
+        assert runner.engine.name == "layer_local"
         torch.testing.assert_close(runner.outputs(codes).predictions, want, **PROB_5)
         ref = runner.reference(codes)
         window = np.array([[2, 0]], dtype=np.uint8)
@@ -154,12 +160,12 @@ def test_reverse_complement_average_and_non_strand_specific() -> None:
 
 
 def test_full_passes_in_cache_sized_chunks_equal_the_model(monkeypatch) -> None:
-    import selene.predict.local as local
+    import selene.predict.accel.layer_local as local
 
     net = fill_weights(DeepSEA(200, 5))
-    monkeypatch.setattr(local, "_CACHE_BYTES", 3 * 320 * 193 * 4)  # 3 sequences a chunk
-    engine = LocalEngine.build(net, 200)
-    assert engine is not None and engine._chunk == 3
+    monkeypatch.setattr(local, "CACHE_BYTES", 3 * 320 * 193 * 4)  # 3 sequences a chunk
+    engine = local_engine(net, 200)
+    assert engine is not None and engine.sequences_per_chunk == 3
     codes = torch.randint(0, 4, (7, 200), generator=torch.Generator().manual_seed(6))
     x = torch.nn.functional.one_hot(codes, 4).permute(0, 2, 1).float()
     with torch.no_grad():
@@ -172,7 +178,7 @@ def test_full_passes_in_cache_sized_chunks_equal_the_model(monkeypatch) -> None:
     ("stride", "dilation", "groups"), [(1, 1, 1), (2, 1, 1), (1, 3, 1), (1, 1, 2)]
 )
 def test_packed_conv2d_equals_conv2d_on_other_shapes(stride, dilation, groups) -> None:
-    from selene.predict._onednn import packed_conv2d
+    from selene.predict.accel.onednn import packed_conv2d
 
     g = torch.Generator().manual_seed(7)
     weight = torch.randn(6, 8 // groups, 1, 5, generator=g).contiguous(

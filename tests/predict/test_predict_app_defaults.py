@@ -18,7 +18,7 @@ from selene.utils.config import config_dir
 
 def config(*overrides: str):
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        fast = ["+analyzer.show_progress=false", "+analyzer.layer_local=false"]
+        fast = ["+analyzer.show_progress=false", "analyzer.layer_local=false"]
         return compose("predict", overrides=[*fast, *overrides])
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from selene.io.outputs import ISM_COLS, SAVE_DATA, VARIANTEFFECT_COLS
 from selene.io.vcf import read_vcf
+from selene.predict.accel import LocalEngine
 from selene.predict.alleles import VepCounts, alt_window, window_bounds
 from selene.predict.analyze import AnalyzeSequences
 from selene.predict.ism import ISMScores, mutations
-from selene.predict.local import LocalEngine
 from selene.predict.ops import in_silico_mutagenesis, make_runner, predict, variant_effects
 from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.vep import VariantEffects, predict_variants

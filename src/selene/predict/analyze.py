@@ -28,6 +28,7 @@ from selene.io.outputs import (
 )
 from selene.predict import bed, fasta, ism, vep
 from selene.predict._names import record_stems
+from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
 from selene.predict.model import complement_codes, load_model, model_signature, read_features
 from selene.predict.runner import ModelRunner, resolve_device
@@ -77,8 +78,10 @@ class AnalyzeSequences:
     activation : {"sigmoid", "identity", "exp"}, optional
         Maps model outputs to predictions; by default from the checkpoint's loss, or
         ``identity`` for a model ending in a sigmoid, else ``sigmoid``.
-    layer_local : bool
-        Use layer-local passes for mutants of convolutional models (exact to float tolerance).
+    layer_local : {"auto", True, False}
+        ``"auto"``: layer-local passes for mutants (and prepacked convolutions on a CPU) where
+        the model's layer-local engine passed its self-check against the plain forward pass;
+        True: require them (ValueError if the model has none); False: plain PyTorch.
     resume : bool
         Continue an interrupted run whose outputs are in place (see :mod:`.writers`).
     show_progress : bool
@@ -100,7 +103,7 @@ class AnalyzeSequences:
         precision: str = "32",
         average_reverse_complement: bool = False,
         activation: str | None = None,
-        layer_local: bool = True,
+        layer_local: LayerLocal = "auto",
         resume: bool = True,
         show_progress: bool = True,
     ) -> None:

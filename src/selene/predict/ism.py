@@ -2,9 +2,9 @@
 
 Mutants are enumerated in the Selene SDK's order (position combinations in lexicographic order,
 then every combination of alternative letters, in alphabet order; an unknown position takes
-every letter) and built as arrays per batch, never one at a time. With a convolutional front
-end they are scored by the layer-local engine (:mod:`selene.predict.local`); otherwise by full
-forward passes of the mutated sequences, batched.
+every letter) and built as arrays per batch, never one at a time, and scored by the runner's
+``mutants`` (layer-local recomputation where the model allows it, else whole forward passes of
+the mutated sequences: see :mod:`selene.predict.accel`).
 """
 
 from __future__ import annotations
@@ -223,25 +223,18 @@ def score_mutants(
         ``skip`` mutants (a resumed run).
     """
     start, end = check_range(len(codes), start, end, n_bases)
-    engine = runner.engine is not None
-    ref_state = runner.reference(codes[None]) if engine else None
-    ref = runner.reference_outputs(ref_state) if ref_state else runner.outputs(codes[None])
+    ref_state = runner.reference(codes[None])
+    ref = runner.reference_outputs(ref_state)
     reference = ref.predictions.float().cpu().numpy()[0]
     table = np.array(list(letters))
     kinds = [k for k in ISM_KINDS if k in set(kinds)]
 
     def chunks(skip: int = 0) -> Iterator[ISMScores]:
-        size = max(batch_size, 512) if engine else batch_size
+        size = runner.mutants_per_batch(batch_size)
         mutants = mutations(codes, start, end, n_bases, runner.n_letters)
         for positions, alts in _batches(mutants, size, skip):
             starts, window = _windows(codes, positions, alts)
-            if ref_state is not None:
-                alt = runner.mutants(ref_state, np.zeros(len(starts), np.int64), starts, window)
-            else:
-                full = np.tile(codes, (len(starts), 1))
-                columns = starts[:, None] + np.arange(window.shape[1])
-                full[np.arange(len(starts))[:, None], columns] = window
-                alt = runner.outputs(full)
+            alt = runner.mutants(ref_state, np.zeros(len(starts), np.int64), starts, window)
             values = dict.fromkeys(ISM_KINDS) | scores.scores(kinds, alt, ref)
             ref_alleles, alt_alleles = table[codes[positions]], table[alts]
             yield ISMScores(reference, **values, positions=positions, ref_alleles=ref_alleles,

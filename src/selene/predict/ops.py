@@ -23,6 +23,7 @@ from torch import nn
 
 from selene.io import vcf
 from selene.predict import fasta, ism, vep
+from selene.predict.accel import LayerLocal
 from selene.predict.alleles import Placer
 from selene.predict.ism import ISMScores
 from selene.predict.model import complement_codes, load_model
@@ -43,7 +44,7 @@ def make_runner(
     device: str | torch.device = "auto",
     activation: str | None = None,
     average_reverse_complement: bool = False,
-    layer_local: bool = True,
+    layer_local: LayerLocal = "auto",
 ) -> ModelRunner:
     """Return a :class:`ModelRunner` for ``model`` (``model`` itself if it is one).
 
@@ -58,8 +59,11 @@ def make_runner(
     activation : {"sigmoid", "identity", "exp"}, optional
         Default: from a ``SequenceLitModule``'s loss, ``identity`` for a network ending in a
         sigmoid, else ``sigmoid``.
-    average_reverse_complement, layer_local : bool
+    average_reverse_complement : bool
         As in :class:`ModelRunner`.
+    layer_local : {"auto", True, False}
+        As in :class:`ModelRunner`: ``"auto"`` uses the layer-local engine where its
+        self-check passed, True requires it, False runs plain PyTorch.
 
     Raises
     ------

@@ -5,6 +5,11 @@ network's probabilities (or values, for regression) and, when the network ends i
 logits themselves, so ``logits`` scores are exact differences rather than ``logit`` of rounded
 probabilities. A ``NonStrandSpecific`` wrapper is unwrapped so that both strands go through
 the fast paths.
+
+The runner is the one interface the operations use: :meth:`ModelRunner.outputs` for whole
+sequences, :meth:`ModelRunner.reference` + :meth:`ModelRunner.mutants` for mutants of given
+sequences. How the network runs (plain PyTorch, or layer-local recomputation of a mutation's
+receptive field) is the engine's business (:mod:`selene.predict.accel`), chosen here once.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import torch
 from torch import nn
 
 from selene.models.strand import NonStrandSpecific, mean_probability_logit
-from selene.predict.local import LocalEngine, Reference
+from selene.predict.accel import LayerLocal, PlainReference, ReferenceActivations, build_engine
 
 Activation = Literal["sigmoid", "identity", "exp"]
 _ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
@@ -46,10 +51,10 @@ class Outputs:
 
 @dataclass
 class StrandReference:
-    """Layer-local references for a batch of sequences and, if averaged, their complements."""
+    """Engine references for a batch of sequences and, if averaged, their complements."""
 
-    forward: Reference
-    reverse: Reference | None
+    forward: ReferenceActivations | PlainReference
+    reverse: ReferenceActivations | PlainReference | None
 
 
 def ends_in_sigmoid(net: nn.Module) -> bool:
@@ -77,8 +82,16 @@ class ModelRunner:
     device : torch.device
     precision : {"32", "bf16", "16"}
         Autocast dtype for the forward passes; ``"32"`` (default) is plain float32.
-    layer_local : bool
-        Use the layer-local engine when the network has a convolutional front end.
+    layer_local : {"auto", True, False}
+        ``"auto"``: recompute only a mutation's receptive field (and use the CPU's prepacked
+        convolutions) where the network's layer-local engine passed its self-check against the
+        plain forward pass; True: require it (ValueError if the network has none); False:
+        plain PyTorch forward passes.
+
+    Attributes
+    ----------
+    engine : LocalEngine or PlainEngine
+        What runs the network (see :func:`selene.predict.accel.build_engine`).
     """
 
     def __init__(
@@ -91,7 +104,7 @@ class ModelRunner:
         average_reverse_complement: bool = False,
         device: torch.device | str = "cpu",
         precision: str = "32",
-        layer_local: bool = True,
+        layer_local: LayerLocal = "auto",
     ) -> None:
         if precision not in _PRECISIONS:
             raise ValueError(f"precision must be one of {list(_PRECISIONS)}, got {precision!r}")
@@ -111,10 +124,8 @@ class ModelRunner:
         self.complement = None if complement is None else torch.as_tensor(complement)
         self.activation = activation
         self.precision = precision
-        self.engine = None
-        if layer_local:
-            with self._float32():  # the engine is checked in float32
-                self.engine = LocalEngine.build(self.net, sequence_length, n_letters)
+        with self._float32():  # the engine is checked in float32
+            self.engine = build_engine(self.net, sequence_length, n_letters, layer_local)
 
     def one_hot(self, codes: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device.
@@ -138,9 +149,12 @@ class ModelRunner:
         raw_rc = self._raw(self.reverse_complement(codes)) if self.mode else None
         return self._combine(raw, raw_rc)
 
+    def mutants_per_batch(self, batch_size: int) -> int:
+        """How many mutants one :meth:`mutants` call should score, for a ``batch_size``."""
+        return self.engine.mutants_per_batch(batch_size)
+
     def reference(self, codes: np.ndarray | torch.Tensor) -> StrandReference:
-        """Layer-local references for codes ``(R, L)`` (requires :attr:`engine`)."""
-        assert self.engine is not None
+        """Return references for codes ``(R, L)``: what :meth:`mutants` derives mutants from."""
         codes = torch.as_tensor(codes).to(self.device)
         with self._precision():
             fwd = self.engine.reference(self.one_hot(codes))
@@ -162,7 +176,6 @@ class ModelRunner:
         Mutant ``i`` is reference ``ref_index[i]`` with codes ``window[i]`` over
         ``[starts[i], starts[i] + W)``.
         """
-        assert self.engine is not None
         codes = torch.as_tensor(window).to(self.device)
         with self._precision():
             raw = self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
@@ -176,9 +189,7 @@ class ModelRunner:
     def _raw(self, codes: torch.Tensor) -> torch.Tensor:
         x = self.one_hot(codes)
         with torch.inference_mode(), self._precision():
-            if self.engine is not None:
-                return self.engine.forward(x)
-            return self.net(x.contiguous())
+            return self.engine.forward(x)
 
     def _precision(self) -> contextlib.AbstractContextManager:
         dtype = _PRECISIONS[self.precision]

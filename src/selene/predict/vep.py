@@ -1,9 +1,9 @@
 """Variant effect prediction: score every ALT of every VCF record against its reference.
 
 Windows come from :mod:`selene.predict.alleles` (Selene's centring, deletions built as the VCF
-describes them). Substitutions go through the layer-local engine when the model has one (the
-alternative is the reference window with a few bases changed); references and indel windows
-share one full pass per batch; multi-allelic records share one reference.
+describes them). References and indel windows share one full pass per batch; substitutions
+are scored as mutants of their reference (the runner's ``mutants``: layer-local where the model
+allows it, see :mod:`selene.predict.accel`); multi-allelic records share one reference.
 """
 
 from __future__ import annotations
@@ -103,21 +103,16 @@ def _score_batch(
     """Score one batch of records.
 
     References and whole alternative windows (indels) go through one pass; substitutions are
-    then computed layer-locally from the references' activations.
+    then scored as mutants of the references (:meth:`ModelRunner.mutants`).
     """
     refs = np.stack([r.ref for r in batch])
     rows = np.concatenate([[i] * len(r.ids) for i, r in enumerate(batch)]).astype(np.int64)
     local = [(i, s, c) for i, (s, c) in enumerate(x for r in batch for x in r.local) if s >= 0]
     full = [a for r in batch for a in r.full]
-    engine = runner.engine is not None and bool(local)
-    if not engine:  # substitutions become whole windows too
-        for i, s, c in local:
-            window = refs[rows[i]].copy()
-            window[s : s + len(c)] = c
-            full[i] = window
     whole = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
     stacked = np.concatenate([refs, *(full[i][None] for i in whole)])  # type: ignore[index]
-    state = runner.reference(stacked) if engine else None
+    # Mutants need the references kept; without substitutions a plain pass is enough.
+    state = runner.reference(stacked) if local else None
     both = runner.reference_outputs(state) if state is not None else runner.outputs(stacked)
     n_refs = len(refs)
     alt_index = np.zeros(len(rows), dtype=np.int64)

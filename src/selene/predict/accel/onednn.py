@@ -7,6 +7,11 @@ compiler prepacks weights through two ``torch.ops.mkldnn`` operators; :func:`pac
 uses them when this build has them and they agree with ``F.conv2d``, and returns None
 otherwise (the caller keeps ``F.conv2d``). Written by hand because PyTorch exposes prepacking
 only through its compiler (``torch.compile`` needs a C++ toolchain at run time).
+
+Those operators are private: a future PyTorch may rename or drop them. Every way that can show
+(the name missing, a lookup or call that raises, results that differ) makes
+:func:`packed_conv2d` return None, so the engine keeps the plain convolution and gives the same
+results; ``tests/predict/test_accel_onednn.py`` simulates each.
 """
 
 from __future__ import annotations
@@ -33,25 +38,24 @@ def packed_conv2d(
     picks the layout; other shapes still work). None when prepacking is unavailable or does
     not reproduce ``F.conv2d`` on a probe of that shape.
     """
-    ops = torch.ops.mkldnn
     if (
         weight.device.type != "cpu"
         or weight.dtype != torch.float32
         or not torch.backends.mkldnn.is_available()
-        or not hasattr(ops, "_reorder_convolution_weight")
-        or not hasattr(ops, "_convolution_pointwise")
     ):
+        return None
+    reorder = _private_op("_reorder_convolution_weight")
+    convolution = _private_op("_convolution_pointwise")
+    if reorder is None or convolution is None:
         return None
     padding, stride_, dilation_ = [0, 0], list(stride), list(dilation)
     try:
-        packed = ops._reorder_convolution_weight(
-            weight, padding, stride_, dilation_, groups, list(input_shape)
-        )
+        packed = reorder(weight, padding, stride_, dilation_, groups, list(input_shape))
 
         def conv(x: torch.Tensor) -> torch.Tensor:
             if x.dtype != torch.float32 or torch.is_autocast_enabled("cpu"):  # the plain path
                 return F.conv2d(x, weight, bias, stride, 0, dilation, groups)
-            return ops._convolution_pointwise(
+            return convolution(
                 x, packed, bias, padding, stride_, dilation_, groups, "none", [], ""
             )
 
@@ -62,6 +66,14 @@ def packed_conv2d(
             got = conv(probe)
         if got.shape != want.shape or not torch.allclose(got, want, rtol=1e-4, atol=1e-5):
             return None
-    except (RuntimeError, TypeError, ValueError):
+    except (AttributeError, NotImplementedError, RuntimeError, TypeError, ValueError):
         return None
     return conv
+
+
+def _private_op(name: str) -> Callable[..., torch.Tensor] | None:
+    """Return ``torch.ops.mkldnn.<name>``, or None where this PyTorch lacks it."""
+    try:
+        return getattr(torch.ops.mkldnn, name)
+    except (AttributeError, RuntimeError):  # a missing op raises either, by PyTorch version
+        return None
