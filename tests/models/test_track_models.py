@@ -97,3 +97,26 @@ def test_track_cnn_config_builds_track_cnn() -> None:
     assert isinstance(net, TrackCNN) and net.bin_size == 32
     with torch.no_grad():
         assert net(_one_hot(2, 1024)).shape == (2, 3, 32)
+
+
+def test_track_models_on_device(device) -> None:
+    """float64, so that TF32 convolutions on a GPU do not blur the comparison."""
+    torch.manual_seed(0)
+    models = [
+        BPNet(n_filters=4, n_layers=2, n_control_tracks=1),
+        TrackCNN(256, n_tracks=2, bin_size=16, channels=8, n_dilated=2),
+    ]
+    x = _one_hot(2, 256).double()
+    for model in models:
+        model = model.double().eval()
+        with torch.no_grad():
+            on_cpu = torch.cat([out.flatten() for out in _outputs(model(x))])
+            on_device = torch.cat(
+                [out.flatten() for out in _outputs(model.to(device)(x.to(device)))]
+            )
+        assert on_device.device.type == device.type
+        torch.testing.assert_close(on_device.cpu(), on_cpu, rtol=1e-10, atol=1e-10)
+
+
+def _outputs(out: torch.Tensor | tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    return out if isinstance(out, tuple) else (out,)
