@@ -49,6 +49,19 @@ def test_track_cnn_bins_follow_the_sequence() -> None:
     assert change.argmax() >= model.n_bins - 4
 
 
+def test_track_cnn_crop_keeps_the_middle_bins() -> None:
+    torch.manual_seed(0)
+    full = TrackCNN(256, n_tracks=2, bin_size=16, channels=8, n_dilated=1).eval()
+    cropped = TrackCNN(256, n_tracks=2, bin_size=16, channels=8, n_dilated=1, crop_bins=3)
+    cropped.load_state_dict(full.state_dict())
+    x = _one_hot(2, 256)
+    with torch.no_grad():
+        out = cropped.eval()(x)
+        assert out.shape == (2, 2, 10) and cropped.n_bins == 10
+        # one 1x1 convolution over 8 channels, on a slice: only the summation order may differ
+        torch.testing.assert_close(out, full(x)[:, :, 3:-3], rtol=0, atol=1e-5)
+
+
 def test_track_cnn_errors() -> None:
     with pytest.raises(ValueError, match="sequence_length=1000 is not a multiple of bin_size=32"):
         TrackCNN(1000, 2, bin_size=32)
@@ -56,6 +69,10 @@ def test_track_cnn_errors() -> None:
         TrackCNN(256, 2, channels=7)
     with pytest.raises(ValueError, match="n_dilated must be a non-negative int, got -1"):
         TrackCNN(256, 2, n_dilated=-1)
+    with pytest.raises(ValueError, match="crop_bins must be a non-negative int, got -1"):
+        TrackCNN(256, 2, crop_bins=-1)
+    with pytest.raises(ValueError, match="crop_bins=4 leaves no bins of the 8 in the window"):
+        TrackCNN(256, 2, crop_bins=4)
     with pytest.raises(ValueError, match="dropout must be in"):
         TrackCNN(256, 2, dropout=1.0)
     with pytest.raises(ValueError, match="TrackCNN: n_tracks must be a positive int"):

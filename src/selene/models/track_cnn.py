@@ -72,6 +72,9 @@ class TrackCNN(nn.Module):
         Dilated residual blocks (0 is allowed).
     dropout : float
         Dropout at the end of each residual block.
+    crop_bins : int
+        Bins dropped from each end of the output (Basenji's cropping: edge bins see the zero
+        padding); match the targets' centre crop.
 
     Attributes
     ----------
@@ -82,7 +85,7 @@ class TrackCNN(nn.Module):
         The residual blocks.
     head : torch.nn.Sequential
     n_bins : int
-        ``sequence_length // bin_size``, the output length.
+        ``sequence_length // bin_size - 2 * crop_bins``, the output length.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class TrackCNN(nn.Module):
         channels: int = 64,
         n_dilated: int = 4,
         dropout: float = 0.1,
+        crop_bins: int = 0,
     ) -> None:
         super().__init__()
         self.sequence_length = positive_int("TrackCNN", "sequence_length", sequence_length)
@@ -115,7 +119,15 @@ class TrackCNN(nn.Module):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"TrackCNN: dropout must be in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
-        self.n_bins = self.sequence_length // self.bin_size
+        if isinstance(crop_bins, bool) or not isinstance(crop_bins, int) or crop_bins < 0:
+            raise ValueError(f"TrackCNN: crop_bins must be a non-negative int, got {crop_bins!r}")
+        self.crop_bins = crop_bins
+        self.n_bins = self.sequence_length // self.bin_size - 2 * crop_bins
+        if self.n_bins < 1:
+            raise ValueError(
+                f"TrackCNN: crop_bins={crop_bins} leaves no bins of the "
+                f"{self.sequence_length // self.bin_size} in the window; crop fewer"
+            )
 
         self.stem = nn.Conv1d(4, channels, 15, padding=7)
         self.tower = nn.Sequential(
@@ -141,8 +153,12 @@ class TrackCNN(nn.Module):
 
         Returns
         -------
-        torch.Tensor, shape (N, n_tracks, sequence_length // bin_size)
-            Raw outputs (values for ``mse``, log rates for ``poisson``).
+        torch.Tensor, shape (N, n_tracks, n_bins)
+            Raw outputs (values for ``mse``, log rates for ``poisson``), ``n_bins`` being
+            ``sequence_length // bin_size - 2 * crop_bins``.
         """
         check_input("TrackCNN", x, self.sequence_length)
-        return self.head(self.dilated(self.tower(self.stem(x))))
+        h = self.dilated(self.tower(self.stem(x)))
+        if self.crop_bins:
+            h = h[:, :, self.crop_bins : -self.crop_bins]
+        return self.head(h)
