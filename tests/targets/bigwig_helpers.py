@@ -52,3 +52,22 @@ def random_windows(rng: np.random.Generator, sizes: dict[str, int], n: int, leng
     chroms = [names[i] for i in rng.integers(0, len(names), n)]
     starts = np.array([rng.integers(-length, sizes[c] + 1) for c in chroms], np.int64)
     return chroms, starts, starts + length
+
+
+def assert_bins_close(got, bases, aggregation="mean"):
+    """``got`` against numpy's float64 aggregate of ``bases`` (..., n_bins, bin_size).
+
+    The kernel sums float32 lanes of at most 32 values each, in any order: each lane is within
+    31 * 2**-24 * sum|x| of exact (Higham §3.1), so all of them within 2**-19 * sum|x|; adding
+    the lanes in float64, dividing by the bin size and the float32 result add at most
+    2**-23 * |result|.
+    """
+    total = bases.sum(-1)
+    size = bases.shape[-1] if aggregation == "mean" else 1
+    if aggregation == "max":
+        np.testing.assert_array_equal(got, bases.max(-1).astype(np.float32))
+        return
+    want = total / size
+    bound = 2.0**-19 * np.abs(bases).sum(-1) / size + 2.0**-23 * np.abs(want)
+    assert got.shape == want.shape
+    assert (np.abs(got - want) <= bound).all()

@@ -6,27 +6,9 @@ import pickle
 
 import numpy as np
 import pytest
-from bigwig_helpers import SIZES, oracle, random_windows, write_bigwig
+from bigwig_helpers import SIZES, assert_bins_close, oracle, random_windows, write_bigwig
 
 from selene.targets import BigWigTargets, check_target
-
-
-def assert_bins_close(got, bases, aggregation="mean"):
-    """``got`` against numpy's float64 aggregate of ``bases`` (..., n_bins, bin_size).
-
-    The kernel sums blocks of at most 32 float32 values in float32, in any order: each block is
-    within 31 * 2**-24 * sum|x| (< 2**-19 * sum|x|) of exact (Higham §3.1); adding the blocks in
-    float64, dividing by the bin size and the float32 result add at most 2**-23 * |result|.
-    """
-    total = bases.sum(-1)
-    size = bases.shape[-1] if aggregation == "mean" else 1
-    if aggregation == "max":
-        np.testing.assert_array_equal(got, bases.max(-1).astype(np.float32))
-        return
-    want = total / size
-    bound = 2.0**-19 * np.abs(bases).sum(-1) / size + 2.0**-23 * np.abs(want)
-    assert got.shape == want.shape
-    assert (np.abs(got - want) <= bound).all()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pyBigWig
 import pytest
-from bigwig_helpers import SIZES, oracle, random_windows, write_bigwig
+from bigwig_helpers import SIZES, assert_bins_close, oracle, random_windows, write_bigwig
 
 from selene.targets import BigWigTargets
 from selene.utils.warnings import SeleneWarning
@@ -59,6 +59,33 @@ def test_float16_refuses_values_it_cannot_hold(tmp_path):
         BigWigTargets(path, cache_dtype="float16", cache_dir=tmp_path)
 
 
+@pytest.mark.parametrize("aggregation", ["mean", "sum", "max"])
+def test_bin_cache_equals_numpy_on_the_grid(track, tmp_path, aggregation):
+    target = BigWigTargets(
+        track, bin_size=16, aggregation=aggregation, cache_resolution="bin", cache_dir=tmp_path
+    )
+    (cache,) = target.cache_files
+    assert np.load(cache).shape == (sum(-(-n // 16) for n in SIZES.values()),)
+    # Before chr1, inside it, across the ends of chr1, chr2 (3001: a last, partial bin) and chrM.
+    chroms = ["chr1", "chr1", "chr1", "chr2", "chrM", "chr2"]
+    starts = np.array([-64, 1600, 4960, 2944, 160, 3024])
+    got = target.get_feature_data_batch(chroms, starts, starts + 160)
+    bases = np.stack([oracle(track, c, s, s + 160) for c, s in zip(chroms, starts, strict=True)])
+    assert got.shape == (6, 1, 10)
+    assert_bins_close(got[:, 0], bases.astype(np.float64).reshape(6, 10, 16), aggregation)
+
+
+def test_bin_cache_refuses_windows_off_its_grid(track, tmp_path):
+    target = BigWigTargets(track, bin_size=16, cache_resolution="bin", cache_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"window 1: its bins start at 8, off the 16-base grid"):
+        target.get_feature_data_batch(["chr1", "chr1"], [0, 8], [32, 40])
+    # A window of 40 bases bins its middle 32: from 4 on.
+    with pytest.raises(ValueError, match=r"window 0: its bins start at 4, off the 16-base grid"):
+        target.get_feature_data("chr1", 0, 40)
+    with pytest.raises(ValueError, match=r"cache_resolution='bin' needs a bin_size"):
+        BigWigTargets(track, bin_size=None, cache_resolution="bin")
+
+
 def test_a_track_lacking_a_chromosome_reads_zero_there(track, tmp_path):
     short = write_bigwig(tmp_path / "short.bw", {"chr1": 5000}, seed=4)
     with pytest.warns(SeleneWarning, match=r"short\.bw has no chromosome \['chr2', 'chrM'\]"):
@@ -101,6 +128,7 @@ def test_unwritable_cache_dir_is_refused(track, tmp_path):
         ({"bin_size": 8, "center_crop": 20}, ValueError, r"center_crop=20 is not a multiple"),
         ({"transform": "log"}, ValueError, r"transform must be None, a callable or one of"),
         ({"cache_dtype": "int8"}, ValueError, r"cache_dtype must be 'float32' or 'float16'"),
+        ({"cache_resolution": "kb"}, ValueError, r"cache_resolution must be 'base' or 'bin'"),
         ({"names": ["a", "b"]}, ValueError, r"1 bigWig paths but 2 names"),
     ],
 )

@@ -31,7 +31,7 @@ FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
 def fingerprint(path: Path, sizes: dict[str, int], dtype: str) -> str:
-    """Hash the bigWig's size, mtime, ctime and chromosome sizes, and the cache dtype."""
+    """Hash the bigWig's size, mtime, ctime and chromosome sizes, and the cache's ``dtype`` tag."""
     stat = path.stat()
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(
@@ -42,7 +42,12 @@ def fingerprint(path: Path, sizes: dict[str, int], dtype: str) -> str:
 
 
 def load_or_build(
-    path: Path, sizes: dict[str, int], dtype: str, cache_dir: str | Path | None = None
+    path: Path,
+    sizes: dict[str, int],
+    dtype: str,
+    cache_dir: str | Path | None = None,
+    bin_size: int = 1,
+    aggregation: str = "mean",
 ) -> Path:
     """Return the cache file of this bigWig, building it first if no valid one exists.
 
@@ -55,14 +60,20 @@ def load_or_build(
     dtype : {'float32', 'float16'}
     cache_dir : str or Path, optional
         Use only this folder.
+    bin_size : int
+        1 for one value per base; more for one value per bin of the chromosome's grid
+        (``[k * bin_size, (k + 1) * bin_size)``, the last bin padded with 0).
+    aggregation : {'mean', 'sum', 'max'}
+        How a bin's bases combine (bins only).
 
     Returns
     -------
     Path
-        A complete ``.npy`` of shape ``(sum(sizes.values()),)`` and dtype ``dtype``.
+        A complete ``.npy`` of shape ``(sum(ceil(n / bin_size)),)`` and dtype ``dtype``.
     """
-    prefix = f"bigwig-{dtype}-"
-    name = f"{prefix}{fingerprint(path, sizes, dtype)}.npy"
+    tag = dtype if bin_size == 1 else f"{dtype}-bin{bin_size}-{aggregation}"
+    prefix = f"bigwig-{tag}-"
+    name = f"{prefix}{fingerprint(path, sizes, tag)}.npy"
     folders = cache_dirs(path, cache_dir)
     for folder in folders:
         if (folder / name).is_file():
@@ -78,7 +89,7 @@ def load_or_build(
         os.close(handle)
         try:
             _log.info("Building the track cache %s from %s", folder / name, path)
-            _write(Path(tmp), path, sizes, dtype)
+            _write(Path(tmp), path, sizes, dtype, bin_size, aggregation)
             os.replace(tmp, folder / name)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -94,22 +105,31 @@ def load_or_build(
     )
 
 
-def _write(tmp: Path, path: Path, sizes: dict[str, int], dtype: str) -> None:
-    total = sum(sizes.values())
+def _write(
+    tmp: Path, path: Path, sizes: dict[str, int], dtype: str, bin_size: int, aggregation: str
+) -> None:
+    n_bins = {chrom: -(-length // bin_size) for chrom, length in sizes.items()}
+    total = sum(n_bins.values())
     out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.dtype(dtype), shape=(total,))
-    buffer = np.empty(min(_CHUNK, max(sizes.values())), dtype=np.float64)
+    step = max(1, _CHUNK // bin_size) * bin_size  # bases per read, whole bins
+    buffer = np.empty(min(step, max(n_bins.values()) * bin_size), dtype=np.float64)
     missing = 0
     reader = open_bigwig(path)
     try:
         dest = 0
         for chrom, length in sizes.items():
-            for start in range(0, length, _CHUNK):
-                chunk = buffer[: min(_CHUNK, length - start)]
-                missing += read_values(reader, chrom, start, chunk)
+            for start in range(0, length, step):
+                n = min(step, length - start)
+                chunk = buffer[: -(-n // bin_size) * bin_size]
+                chunk[n:] = 0.0  # past the chromosome's end
+                missing += read_values(reader, chrom, start, chunk[:n])
+                if bin_size > 1:
+                    chunk = _reduce(chunk.reshape(-1, bin_size), aggregation)
                 if dtype == "float16":
-                    _check_half(path, chrom, start, chunk)
-                out[dest + start : dest + start + chunk.size] = chunk
-            dest += length
+                    _check_half(path, chrom, start, chunk, bin_size)
+                first = dest + start // bin_size
+                out[first : first + chunk.size] = chunk
+            dest += n_bins[chrom]
     finally:
         reader.close()
     out.flush()
@@ -119,19 +139,26 @@ def _write(tmp: Path, path: Path, sizes: dict[str, int], dtype: str) -> None:
             "%s: %d of %d bases (%.1f%%) have no data; they read as 0",
             path,
             missing,
-            total,
-            100 * missing / total,
+            sum(sizes.values()),
+            100 * missing / sum(sizes.values()),
         )
 
 
-def _check_half(path: Path, chrom: str, start: int, chunk: np.ndarray) -> None:
+def _reduce(bins: np.ndarray, aggregation: str) -> np.ndarray:
+    if aggregation == "max":
+        return bins.max(axis=1)
+    total = bins.sum(axis=1)
+    return total / bins.shape[1] if aggregation == "mean" else total
+
+
+def _check_half(path: Path, chrom: str, start: int, chunk: np.ndarray, bin_size: int) -> None:
     """Refuse values that float16 cannot hold (they would become inf)."""
     big = np.flatnonzero(np.abs(chunk) > FLOAT16_MAX)
     if big.size:
         i = int(big[0])
         raise ValueError(
-            f"{path}: the value {chunk[i]} at {chrom}:{start + i} exceeds float16's range "
-            f"(|x| <= {FLOAT16_MAX:g}); use cache_dtype='float32' for this track"
+            f"{path}: the value {chunk[i]} at {chrom}:{start + i * bin_size} exceeds float16's "
+            f"range (|x| <= {FLOAT16_MAX:g}); use cache_dtype='float32' for this track"
         )
 
 

@@ -107,3 +107,42 @@ def windows(
         starts = starts + (lengths - center_crop) // 2
         lengths = np.full(lengths.size, center_crop, np.int64)
     return starts, lengths
+
+
+def check_resolution(resolution: str, bin_size: int | None) -> int:
+    """Return the bases per cached value of ``cache_resolution``: 1, or the bin size."""
+    if resolution == "base":
+        return 1
+    if resolution != "bin":
+        raise ValueError(f"cache_resolution must be 'base' or 'bin'; got {resolution!r}")
+    if bin_size is None:
+        raise ValueError("cache_resolution='bin' needs a bin_size (got None)")
+    return bin_size
+
+
+def layout(
+    chroms: list[str], sizes: list[dict[str, int]], step: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per track and chromosome: the first cached value and the number of values (0: absent)."""
+    offsets = np.zeros((len(sizes), len(chroms)), np.int64)
+    lengths = np.zeros((len(sizes), len(chroms)), np.int64)
+    for t, track in enumerate(sizes):
+        counts = [-(-n // step) for n in track.values()]
+        ends = np.cumsum(counts)
+        for name, n, end in zip(track, counts, ends, strict=True):
+            c = chroms.index(name)
+            offsets[t, c], lengths[t, c] = end - n, n
+    return offsets, lengths
+
+
+def on_grid(starts: np.ndarray, step: int) -> np.ndarray:
+    """Return the bin index of each start, refusing a start off the ``step``-base grid."""
+    off = np.flatnonzero(starts % step)
+    if off.size:
+        i = int(off[0])
+        raise ValueError(
+            f"window {i}: its bins start at {starts[i]}, off the {step}-base grid of the "
+            f"cache_resolution='bin' cache; start windows at multiples of {step} (after "
+            "center_crop), or use cache_resolution='base'"
+        )
+    return starts // step

@@ -85,14 +85,51 @@ def gather(
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _block_sum(values, table, p, n):
-    """Sum ``n`` bases: float32 within blocks of 32 (vectorised), float64 across blocks."""
+    """Sum ``n`` bases from ``p``: 8 float32 lanes of at most 32 values each, then float64.
+
+    Eight independent accumulators let the CPU overlap the additions (one accumulator is a
+    chain of dependent adds); capping each lane at 32 values keeps a float32 lane within
+    ``31 * 2**-24`` of its absolute sum, whatever ``n`` is.
+    """
     total = 0.0
-    for b in range(p, p + n, 32):
-        part = np.float32(0.0)
-        for i in range(b, min(b + 32, p + n)):
-            part += _load(values, table, i)
-        total += part
+    end = p + n
+    b = p
+    while b + 8 <= end:
+        stop = min(b + 256, end - (end - b) % 8)
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = np.float32(0.0)
+        for i in range(b, stop, 8):
+            s0 += _load(values, table, i)
+            s1 += _load(values, table, i + 1)
+            s2 += _load(values, table, i + 2)
+            s3 += _load(values, table, i + 3)
+            s4 += _load(values, table, i + 4)
+            s5 += _load(values, table, i + 5)
+            s6 += _load(values, table, i + 6)
+            s7 += _load(values, table, i + 7)
+        total += (np.float64(s0) + s1 + s2 + s3) + (np.float64(s4) + s5 + s6 + s7)
+        b = stop
+    for i in range(b, end):
+        total += _load(values, table, i)
     return total
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _block_max(values, table, p, n):
+    """Maximum of ``n >= 1`` bases from ``p``, over 8 independent lanes."""
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = _load(values, table, p)
+    end8 = p + n - n % 8
+    for i in range(p, end8, 8):
+        m0 = max(m0, _load(values, table, i))
+        m1 = max(m1, _load(values, table, i + 1))
+        m2 = max(m2, _load(values, table, i + 2))
+        m3 = max(m3, _load(values, table, i + 3))
+        m4 = max(m4, _load(values, table, i + 4))
+        m5 = max(m5, _load(values, table, i + 5))
+        m6 = max(m6, _load(values, table, i + 6))
+        m7 = max(m7, _load(values, table, i + 7))
+    for i in range(end8, p + n):
+        m0 = max(m0, _load(values, table, i))
+    return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -105,10 +142,7 @@ def _inside(values, table, first, size, aggregation, row):
     for j in range(row.size):
         p = first + j * size
         if aggregation == MAX:
-            acc = _load(values, table, p)
-            for i in range(p + 1, p + size):
-                acc = max(acc, _load(values, table, i))
-            row[j] = acc
+            row[j] = _block_max(values, table, p, size)
         else:
             total = _block_sum(values, table, p, size)
             row[j] = total / size if aggregation == MEAN else total
@@ -123,9 +157,9 @@ def _edges(values, table, base, length, lo, size, aggregation, row):
         z = min(hi, length)
         if aggregation == MAX:
             # Bases outside the chromosome are 0, so a bin that reaches out has max >= 0.
-            acc = -np.inf if (a == lo and z == hi) else 0.0
-            for i in range(a, z):
-                acc = max(acc, _load(values, table, base + i))
+            acc = _block_max(values, table, base + a, z - a) if z > a else 0.0
+            if z - a < size:
+                acc = max(acc, 0.0)
         else:
             acc = _block_sum(values, table, base + a, z - a) if z > a else 0.0
             if aggregation == MEAN:

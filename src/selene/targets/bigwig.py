@@ -10,7 +10,16 @@ import numpy as np
 from selene.io.bigwig import chrom_sizes
 from selene.targets import _bigwig_kernels as _kernels
 from selene.targets._bigwig_cache import load_or_build, open_track
-from selene.targets._bigwig_inputs import aliases, check_sizes, track_names, union_sizes, windows
+from selene.targets._bigwig_inputs import (
+    aliases,
+    check_resolution,
+    check_sizes,
+    layout,
+    on_grid,
+    track_names,
+    union_sizes,
+    windows,
+)
 from selene.targets.target import Target
 
 _TRANSFORMS = {"log1p": np.log1p}
@@ -52,6 +61,11 @@ class BigWigTargets(Target):
         or 2 (half the disk and page cache). float16 keeps each value ``x`` within
         ``max(2**-11 * |x|, 2**-25)`` (relative 4.9e-4; absolute 3e-8 below 6.1e-5); bins sum
         those rounded values. A value beyond float16's range (|x| > 65504) is refused.
+    cache_resolution : {'base', 'bin'}
+        ``'base'`` caches one value per base, for any window. ``'bin'`` (needs ``bin_size``)
+        caches the bins of each chromosome's grid ``[k * bin_size, (k + 1) * bin_size)``,
+        aggregated once: ``bin_size`` times less disk and memory traffic, but the binned span
+        of every window must start on that grid (a ``ValueError`` otherwise).
     cache_dir : str or Path, optional
         Folder for the caches; by default beside each bigWig (``<file>.selcache/``), or in
         ``$XDG_CACHE_HOME/selene`` when that is not writable.
@@ -74,7 +88,7 @@ class BigWigTargets(Target):
         Chromosomes known to any track.
     chrom_lengths : dict of str to int
     cache_files : list of Path
-        Each track's per-base cache.
+        Each track's cache.
     """
 
     binary = False
@@ -88,6 +102,7 @@ class BigWigTargets(Target):
         transform: str | Callable[[np.ndarray], np.ndarray] | None = None,
         center_crop: int | None = None,
         cache_dtype: str = "float32",
+        cache_resolution: str = "base",
         cache_dir: str | Path | None = None,
     ) -> None:
         self.paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
@@ -111,20 +126,18 @@ class BigWigTargets(Target):
         if cache_dtype not in ("float32", "float16"):
             raise ValueError(f"cache_dtype must be 'float32' or 'float16'; got {cache_dtype!r}")
         self.cache_dtype = cache_dtype
+        self.cache_resolution = cache_resolution
+        self._step = check_resolution(cache_resolution, self.bin_size)  # bases per cached value
         sizes = [chrom_sizes(p) for p in self.paths]
         self.chrom_lengths = union_sizes(self.paths, sizes)
         self.chroms = list(self.chrom_lengths)
         self._aliases = aliases(self.chroms)
         # Per track and chromosome: where it starts in the track's cache, and its length there.
-        self._offsets = np.zeros((self.n_features, len(self.chroms)), np.int64)
-        self._lengths = np.zeros((self.n_features, len(self.chroms)), np.int64)
-        for t, track in enumerate(sizes):
-            ends = np.cumsum(list(track.values()))
-            for (name, n), end in zip(track.items(), ends, strict=True):
-                c = self.chroms.index(name)
-                self._offsets[t, c], self._lengths[t, c] = end - n, n
-        pairs = zip(self.paths, sizes, strict=True)
-        self.cache_files = [load_or_build(p, s, cache_dtype, cache_dir) for p, s in pairs]
+        self._offsets, self._lengths = layout(self.chroms, sizes, self._step)
+        self.cache_files = [
+            load_or_build(p, s, cache_dtype, cache_dir, self._step, aggregation)
+            for p, s in zip(self.paths, sizes, strict=True)
+        ]
         self._tracks: tuple[np.ndarray, ...] | None = None
         self._table = _kernels.half_table() if cache_dtype == "float16" else np.zeros(1, "f4")
 
@@ -197,6 +210,8 @@ class BigWigTargets(Target):
         starts, n_bins, bins = self._bins(starts, lengths)
         out = np.empty((ids.size, self.n_features, n_bins), np.float32)
         code = _kernels.AGGREGATIONS[self.aggregation]
+        if self._step > 1:  # a cache of bins: copy n_bins values per window
+            starts, bins, code = on_grid(starts, self._step), np.ones_like(bins), _kernels.SUM
         _kernels.gather(
             self._arrays(), self._table, self._offsets, self._lengths, ids, starts, bins, code, out
         )

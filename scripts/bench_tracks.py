@@ -1,0 +1,205 @@
+"""Benchmark: ``BigWigTargets`` against per-window bigWig reads (pyBigWig, pybigtools), one run.
+
+Writes ``--tracks`` bigWig coverage tracks over a synthetic genome (``--chroms`` x ``--chrom-mb``
+Mb; runs of 1-60 bases with 30% of the genome without data) once under ``--data-dir``, times
+the one-off conversion into the per-base cache, then times, on one core, random 1 kb windows in
+batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution and at
+``bin_size=32``, against a loop of per-window ``values()`` calls of pyBigWig and of pybigtools
+over the same tracks. Prints one table: windows/s, speed-up, cache bytes on disk (and the size
+for a 3.1 Gb genome, computed), and the process's memory (anonymous and file-backed RSS). The
+online-sampler throughput comes with the samplers' bigWig support and is not measured here.
+
+    .venv/bin/python scripts/bench_tracks.py [--chroms 10] [--chrom-mb 10] [--tracks 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core, before numba loads
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pybigtools  # noqa: E402
+import pyBigWig  # noqa: E402
+
+from selene.targets import BigWigTargets  # noqa: E402
+
+HUMAN_BASES = 3.1e9
+WINDOW, BATCH = 1000, 64
+
+
+def make_track(path: Path, sizes: dict[str, int], seed: int) -> Path:
+    """Write one coverage-like bigWig: runs of 1-60 bases, 30% of runs without data."""
+    if path.is_file():
+        return path
+    rng = np.random.default_rng(seed)
+    tmp = path.with_suffix(".tmp.bw")
+    bw = pyBigWig.open(str(tmp), "w")
+    bw.addHeader(list(sizes.items()))
+    for chrom, length in sizes.items():
+        runs = rng.integers(1, 61, length // 25 + 100)
+        edges = np.concatenate(([0], np.cumsum(runs)))
+        edges = edges[edges < length]
+        starts, ends = edges, np.append(edges[1:], length)
+        keep = rng.random(starts.size) > 0.3
+        values = rng.gamma(0.5, 4.0, starts.size).astype(np.float32)
+        for lo in range(0, starts.size, 1_000_000):
+            part = slice(lo, lo + 1_000_000)
+            k = keep[part]
+            bw.addEntries(
+                [chrom] * int(k.sum()),
+                starts[part][k].tolist(),
+                ends=ends[part][k].tolist(),
+                values=values[part][k].tolist(),
+            )
+    bw.close()
+    tmp.rename(path)
+    return path
+
+
+def rate(fn, n_windows: int, seconds: float) -> tuple[float, float]:
+    """Windows per second of ``fn`` (called repeatedly for about ``seconds``): wall and CPU.
+
+    The CPU rate (windows per second of this process's CPU time) leaves out time the process
+    waited for a core, so it holds on a machine shared with other jobs; the wall rate does not.
+    """
+    fn()  # warm up (numba compile, page cache, page tables)
+    calls, start, cpu = 0, time.perf_counter(), time.process_time()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        fn()
+        calls += 1
+    return calls * n_windows / elapsed, calls * n_windows / (time.process_time() - cpu)
+
+
+def memory() -> dict[str, int]:
+    """Resident memory of this process, split into anonymous and file-backed (memory maps)."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=".bench/tracks")
+    parser.add_argument("--chroms", type=int, default=10)
+    parser.add_argument("--chrom-mb", type=float, default=10.0)
+    parser.add_argument("--tracks", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--n-batches", type=int, default=256)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    length = int(args.chrom_mb * 1e6)
+    sizes = {f"chr{i + 1}": length for i in range(args.chroms)}
+    t0 = time.perf_counter()
+    paths = [make_track(data / f"track{t}.bw", sizes, seed=t) for t in range(args.tracks)]
+    mb = sum(p.stat().st_size for p in paths) / 1e6
+    print(
+        f"bigWigs ready in {time.perf_counter() - t0:.1f} s: {len(paths)} tracks x "
+        f"{args.chroms} x {args.chrom_mb:g} Mb, {mb:.0f} MB"
+    )
+
+    cache_dir = data / "cache"
+    for old in cache_dir.glob("*/*.npy"):
+        old.unlink()  # time a cold conversion
+    t0 = time.perf_counter()
+    base = BigWigTargets(paths, cache_dir=cache_dir)
+    convert_s = time.perf_counter() - t0
+    binned = BigWigTargets(paths, bin_size=32, cache_dir=cache_dir)
+    half = BigWigTargets(paths, bin_size=32, cache_dtype="float16", cache_dir=cache_dir)
+    half_bytes = sum(f.stat().st_size for f in half.cache_files)
+    cache_bytes = sum(f.stat().st_size for f in base.cache_files)
+    genome = args.chroms * length
+
+    rng = np.random.default_rng(0)
+    n = BATCH * args.n_batches
+    ids = rng.integers(0, args.chroms, n).astype(np.int32)
+    starts = rng.integers(0, length - WINDOW, n)
+    names = [f"chr{i + 1}" for i in ids]
+    batches = [
+        (ids[i : i + BATCH], starts[i : i + BATCH], starts[i : i + BATCH] + WINDOW)
+        for i in range(0, n, BATCH)
+    ]
+
+    def run(target):
+        it = iter(batches * 10_000)
+        return lambda: target.get_feature_data_batch(*next(it))
+
+    bw_handles = [pyBigWig.open(str(p)) for p in paths]
+    bt_handles = [pybigtools.open(str(p)) for p in paths]
+    cursor = [0]
+
+    def per_window(read):
+        def go():
+            i = cursor[0] % n
+            cursor[0] += BATCH
+            for j in range(i, i + BATCH):
+                s = int(starts[j])
+                np.stack([read(h, names[j], s, s + WINDOW) for h in handles_for[read]])
+
+        return go
+
+    def pybigwig_read(h, c, s, e):
+        return np.nan_to_num(h.values(c, s, e, numpy=True))
+
+    def pybigtools_read(h, c, s, e):
+        return h.values(c, s, e, fillna=0.0)
+
+    handles_for = {pybigwig_read: bw_handles, pybigtools_read: bt_handles}
+    rows = [
+        ("pyBigWig values(), per window", rate(per_window(pybigwig_read), BATCH, args.seconds)),
+        (
+            "pybigtools values(), per window",
+            rate(per_window(pybigtools_read), BATCH, args.seconds),
+        ),
+        ("BigWigTargets bin_size=1", rate(run(base), BATCH, args.seconds)),
+        ("BigWigTargets bin_size=32", rate(run(binned), BATCH, args.seconds)),
+        ("BigWigTargets bin_size=32, float16", rate(run(half), BATCH, args.seconds)),
+    ]
+    fastest_peer = max(rows[0][1][0], rows[1][1][0])
+    fastest_peer_cpu = max(rows[0][1][1], rows[1][1][1])
+    mem = memory()
+    print(
+        f"\n{args.tracks} tracks, {WINDOW} bp windows, batches of {BATCH}, one core "
+        f"(pid {os.getpid()} pinned to CPU {sorted(os.sched_getaffinity(0))[0]})"
+    )
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"{'reader':36s} {'windows/s':>10s} {'x peer':>7s} {'windows/CPU-s':>14s} {'x peer':>7s}"
+    )
+    for name, (wall, cpu) in rows:
+        print(
+            f"{name:36s} {wall:10,.0f} {wall / fastest_peer:7.1f} "
+            f"{cpu:14,.0f} {cpu / fastest_peer_cpu:7.1f}"
+        )
+    print(
+        f"\ncache: {convert_s:.1f} s to convert {args.tracks} x {genome / 1e6:.0f} Mb "
+        f"({args.tracks * genome / convert_s / 1e6:.0f} M bases/s); {cache_bytes / 1e9:.2f} GB "
+        f"on disk = 4 B/base x {genome:,} bases x {args.tracks} tracks; float16 "
+        f"{half_bytes / 1e9:.2f} GB"
+    )
+    print(
+        f"a 3.1 Gb genome: 4 B x 3.1e9 x {args.tracks} = "
+        f"{4 * HUMAN_BASES * args.tracks / 1e9:.1f} GB (float32), "
+        f"{2 * HUMAN_BASES * args.tracks / 1e9:.1f} GB (cache_dtype='float16')"
+    )
+    print(
+        "memory of this process: RSS {:.2f} GB = anonymous {:.2f} GB + file-backed {:.2f} GB "
+        "(shared page cache of the memory maps); peak RSS {:.2f} GB".format(
+            mem["VmRSS"] / 1e9, mem["RssAnon"] / 1e9, mem["RssFile"] / 1e9, mem["VmHWM"] / 1e9
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
