@@ -8,12 +8,8 @@ import h5py
 import numpy as np
 import pytest
 
-from selene.predict.writers import (
-    OutputSet,
-    check_save_data,
-    labels_path,
-    output_path,
-)
+from selene.io.outputs import labels_path, output_path
+from selene.predict.writers import OutputSet, check_save_data
 
 FEATURES = ["a", "b", "c"]
 

@@ -8,11 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from selene.interpret._io import feature_column, read_output
+from selene.interpret._features import feature_column
 from selene.interpret._plotting import DNA, UNKNOWN, check_alphabet
+from selene.io.outputs import (
+    ISM_COLS,
+    ISM_REF_COLS,
+    ISM_REFERENCE_ROW,
+    ism_reference_file,
+    read_output,
+)
 
-ISM_COLUMNS = ("pos", "ref", "alt")
-_REFERENCE_ROW = "input_sequence"  # the `pos` of the reference prediction's row in a TSV
+ISM_COLUMNS = tuple(ISM_COLS)
 
 
 class ISMResult:
@@ -151,14 +157,14 @@ class ISMResult:
                 f"{path.name}: ISM ID columns must be {ISM_COLUMNS}; got {raw.columns}"
             )
         pos, ref, alt = raw.ids
-        keep = np.array([p != _REFERENCE_ROW for p in pos])
+        keep = np.array([p != ISM_REFERENCE_ROW for p in pos])
         reference = None
         if not keep.all():  # TSV `predictions`: the first row is the unmutated sequence
             reference = raw.values[np.argmin(keep)]
         elif raw.kind == "predictions" and path.suffix.lower() in (".h5", ".hdf5"):
-            ref_path = path.with_name(path.name.replace("_predictions", "_ref_predictions", 1))
+            ref_path = ism_reference_file(path)
             if ref_path.is_file():
-                reference = read_output(ref_path, ("name",), raw.features).values[0]
+                reference = read_output(ref_path, ISM_REF_COLS, raw.features).values[0]
         rows = np.flatnonzero(keep)
         try:
             positions = [int(pos[i]) for i in rows]

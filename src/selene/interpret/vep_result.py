@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from selene.interpret._io import feature_column, read_output
+from selene.interpret._features import feature_column
+from selene.io.outputs import VARIANTEFFECT_COLS, read_output
 
-VEP_COLUMNS = ("chrom", "pos", "name", "ref", "alt", "strand", "ref_match", "contains_unk")
+VEP_COLUMNS = tuple(VARIANTEFFECT_COLS)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,17 @@ def labels_path(prefix: str | Path) -> Path:
     return output_path(prefix, ROW_LABELS, ".txt")
 
 
+def ism_reference_prefix(prefix: str | Path) -> str:
+    """Prefix of the HDF5 file holding ISM's unmutated-sequence prediction: ``<prefix>_ref``."""
+    return f"{prefix}_ref"
+
+
+def ism_reference_file(path: str | Path) -> Path:
+    """Return the ``<prefix>_ref_predictions.h5`` going with HDF5 ISM predictions ``path``."""
+    path = Path(path)
+    return path.with_name(path.name.replace("_predictions", "_ref_predictions", 1))
+
+
 def vcf_prefix(path: str | Path) -> str:
     """Selene's output prefix for a VCF: its file name without the last extension (and ``.gz``)."""
     name = Path(path).name
