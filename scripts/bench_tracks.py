@@ -5,7 +5,7 @@ Mb; runs of 1-60 bases with 30% of the genome without data) once under ``--data-
 the one-off conversion into the per-base cache, then times, on one core, random 1 kb windows in
 batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution and at
 ``bin_size=32``, against a loop of per-window ``values()`` calls of pyBigWig and of pybigtools
-over the same tracks. Prints one table: windows/s, speed-up, cache bytes on disk (and the size
+over the same tracks (and, with cache_resolution="bin", windows on the 32-base grid). Prints one table: windows/s, speed-up, cache bytes on disk (and the size
 for a 3.1 Gb genome, computed), and the process's memory (anonymous and file-backed RSS). The
 online-sampler throughput comes with the samplers' bigWig support and is not measured here.
 
@@ -118,6 +118,8 @@ def main() -> None:
     binned = BigWigTargets(paths, bin_size=32, cache_dir=cache_dir)
     half = BigWigTargets(paths, bin_size=32, cache_dtype="float16", cache_dir=cache_dir)
     half_bytes = sum(f.stat().st_size for f in half.cache_files)
+    grid = BigWigTargets(paths, bin_size=32, cache_resolution="bin", cache_dir=cache_dir)
+    grid_bytes = sum(f.stat().st_size for f in grid.cache_files)
     cache_bytes = sum(f.stat().st_size for f in base.cache_files)
     genome = args.chroms * length
 
@@ -131,8 +133,13 @@ def main() -> None:
         for i in range(0, n, BATCH)
     ]
 
-    def run(target):
-        it = iter(batches * 10_000)
+    # 1000 = 31 * 32 + 8: the bins of a window starting at 32 k - 4 lie on the 32-base grid.
+    on_grid = starts // 32 * 32 + 28
+    grid_batches = [(c, s // 32 * 32 + 28, s // 32 * 32 + 28 + WINDOW) for c, s, _ in batches]
+    assert on_grid.max() + WINDOW <= length
+
+    def run(target, chosen=batches):
+        it = iter(chosen * 10_000)
         return lambda: target.get_feature_data_batch(*next(it))
 
     bw_handles = [pyBigWig.open(str(p)) for p in paths]
@@ -165,6 +172,7 @@ def main() -> None:
         ("BigWigTargets bin_size=1", rate(run(base), BATCH, args.seconds)),
         ("BigWigTargets bin_size=32", rate(run(binned), BATCH, args.seconds)),
         ("BigWigTargets bin_size=32, float16", rate(run(half), BATCH, args.seconds)),
+        ("BigWigTargets bin_size=32, bin cache*", rate(run(grid, grid_batches), BATCH, args.seconds)),
     ]
     fastest_peer = max(rows[0][1][0], rows[1][1][0])
     fastest_peer_cpu = max(rows[0][1][1], rows[1][1][1])
@@ -186,12 +194,14 @@ def main() -> None:
         f"\ncache: {convert_s:.1f} s to convert {args.tracks} x {genome / 1e6:.0f} Mb "
         f"({args.tracks * genome / convert_s / 1e6:.0f} M bases/s); {cache_bytes / 1e9:.2f} GB "
         f"on disk = 4 B/base x {genome:,} bases x {args.tracks} tracks; float16 "
-        f"{half_bytes / 1e9:.2f} GB"
+        f"{half_bytes / 1e9:.2f} GB; bin cache (32 bp) {grid_bytes / 1e9:.3f} GB"
     )
+    print("* windows whose bins lie on the chromosome's 32-base grid (cache_resolution='bin')")
     print(
         f"a 3.1 Gb genome: 4 B x 3.1e9 x {args.tracks} = "
         f"{4 * HUMAN_BASES * args.tracks / 1e9:.1f} GB (float32), "
-        f"{2 * HUMAN_BASES * args.tracks / 1e9:.1f} GB (cache_dtype='float16')"
+        f"{2 * HUMAN_BASES * args.tracks / 1e9:.1f} GB (cache_dtype='float16'), "
+        f"{4 * HUMAN_BASES / 32 * args.tracks / 1e9:.1f} GB (cache_resolution='bin', 32 bp)"
     )
     print(
         "memory of this process: RSS {:.2f} GB = anonymous {:.2f} GB + file-backed {:.2f} GB "
