@@ -3,11 +3,13 @@
 Writes ``--tracks`` bigWig coverage tracks over a synthetic genome (``--chroms`` x ``--chrom-mb``
 Mb; runs of 1-60 bases with 30% of the genome without data) once under ``--data-dir``, times
 the one-off conversion into the per-base cache, then times, on one core, random 1 kb windows in
-batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution and at
-``bin_size=32``, against a loop of per-window ``values()`` calls of pyBigWig and of pybigtools
-over the same tracks (and, with cache_resolution="bin", windows on the 32-base grid). Prints one table: windows/s, speed-up, cache bytes on disk (and the size
-for a 3.1 Gb genome, computed), and the process's memory (anonymous and file-backed RSS). The
-online-sampler throughput comes with the samplers' bigWig support and is not measured here.
+batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution, at
+``bin_size=32`` (float32 and float16 caches, and a ``cache_resolution="bin"`` cache with the
+windows moved onto the 32-base grid), against a loop of per-window ``values()`` calls of
+pyBigWig and of pybigtools over the same tracks. Prints one table: windows/s (wall and per CPU
+second), speed-up, cache bytes on disk (and the size for a 3.1 Gb genome, computed), and the
+process's memory (anonymous and file-backed RSS). The online-sampler throughput comes with
+the samplers' bigWig support and is not measured here.
 
     .venv/bin/python scripts/bench_tracks.py [--chroms 10] [--chrom-mb 10] [--tracks 8]
 """
@@ -163,6 +165,7 @@ def main() -> None:
         return h.values(c, s, e, fillna=0.0)
 
     handles_for = {pybigwig_read: bw_handles, pybigtools_read: bt_handles}
+    secs = args.seconds
     rows = [
         ("pyBigWig values(), per window", rate(per_window(pybigwig_read), BATCH, args.seconds)),
         (
@@ -172,7 +175,7 @@ def main() -> None:
         ("BigWigTargets bin_size=1", rate(run(base), BATCH, args.seconds)),
         ("BigWigTargets bin_size=32", rate(run(binned), BATCH, args.seconds)),
         ("BigWigTargets bin_size=32, float16", rate(run(half), BATCH, args.seconds)),
-        ("BigWigTargets bin_size=32, bin cache*", rate(run(grid, grid_batches), BATCH, args.seconds)),
+        ("BigWigTargets bin_size=32, bin cache*", rate(run(grid, grid_batches), BATCH, secs)),
     ]
     fastest_peer = max(rows[0][1][0], rows[1][1][0])
     fastest_peer_cpu = max(rows[0][1][1], rows[1][1][1])
