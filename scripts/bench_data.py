@@ -13,13 +13,23 @@ Where ``selene_sdk`` is importable (run with .bench/venv/bin/python), the same s
 work runs with it on the same files, its speed and our ratio to it are printed, and a sample of
 windows is checked for equal outputs ("match: yes/no").
 
+Scale: a chromatin-profile-sized BED (``--scale-intervals``, 5 million intervals x 919 features,
+bgzipped, ~44 MB; generated once under ``--scale-dir``) is loaded by ``GenomicFeatures`` in a
+fresh process each time: uncached, cold (parsed-interval cache removed, so it is parsed and the
+cache written) and warm (from the cache); each line states that process's peak RSS.
+
     .bench/venv/bin/python scripts/bench_data.py --threads 1
+    .venv/bin/python scripts/bench_data.py --threads 1 --only-scale
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import shutil
+import subprocess
 import sys
 import time
 import warnings
@@ -43,6 +53,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="pin to this many cores (0: no pin)")
     p.add_argument("--no-peer", action="store_true", help="skip selene_sdk even if importable")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scale-intervals", type=int, default=5_000_000, help="0: skip the scale case")
+    p.add_argument("--scale-dir", default=".bench/bed", help="where the scale BED is generated")
+    p.add_argument("--only-scale", action="store_true", help="run only the scale case")
+    p.add_argument("--load", help=argparse.SUPPRESS)  # internal: one load, in a fresh process
     return p.parse_args()
 
 
@@ -57,6 +71,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from selene.datasets import make_synthetic  # noqa: E402
+from selene.io import bed as io_bed  # noqa: E402
+from selene.io.bed import read_bed  # noqa: E402
 from selene.sequences import Genome, codes_to_encoding, codes_to_one_hot  # noqa: E402
 from selene.targets import GenomicFeatures  # noqa: E402
 
@@ -76,10 +92,10 @@ def draw_windows(data, genome: Genome, n: int, rng: np.random.Generator):
     half = ARGS.window // 2
     sizes = dict(genome.get_chr_lens())
     names = genome.get_chrs()
-    rows = [line.split("\t")[:3] for line in data.intervals_bed.read_text().splitlines()]
-    pick = rng.integers(0, len(rows), n // 2)
-    chroms = [rows[i][0] for i in pick]
-    centres = [int(rng.integers(int(rows[i][1]), int(rows[i][2]))) for i in pick]
+    bed = read_bed(data.intervals_bed, columns=3)
+    pick = rng.integers(0, bed.starts.size, n // 2)
+    chroms = [bed.chroms[c] for c in bed.chrom[pick].tolist()]
+    centres = [int(rng.integers(bed.starts[i], bed.ends[i])) for i in pick]
     lengths = np.array([sizes[c] for c in names], dtype=np.float64)
     uniform = rng.choice(len(names), n - n // 2, p=lengths / lengths.sum())
     chroms += [names[i] for i in uniform]
@@ -105,7 +121,94 @@ def load_peer():
     return (SdkGenome, SdkFeatures), f"selene_sdk {selene_sdk.__version__}"
 
 
+def make_scale_bed(n: int, n_features: int) -> Path:
+    """Write (once) a sorted, bgzipped, tabix-indexed BED of random peaks on 23 chromosomes."""
+    gz = Path(ARGS.scale_dir, f"peaks_{n}x{n_features}.bed.gz")
+    if gz.is_file() and Path(f"{gz}.tbi").is_file():
+        return gz
+    import pysam
+
+    rng = np.random.default_rng(0)
+    chroms, starts = np.sort(rng.integers(1, 24, n)), rng.integers(0, 150_000_000, n)
+    order = np.lexsort((starts, chroms))
+    chroms, starts = chroms[order], starts[order]
+    ends, feats = starts + rng.integers(150, 2000, n), rng.integers(0, n_features, n)
+    plain = gz.with_suffix("")
+    plain.parent.mkdir(parents=True, exist_ok=True)
+    with open(plain, "w") as handle:
+        for lo in range(0, n, 500_000):
+            cols = [a[lo : lo + 500_000].tolist() for a in (chroms, starts, ends, feats)]
+            rows = zip(*cols, strict=True)
+            handle.writelines(f"chr{c}\t{s}\t{e}\tf{f:03d}\n" for c, s, e, f in rows)
+    pysam.tabix_compress(str(plain), str(gz), force=True)
+    pysam.tabix_index(str(gz), preset="bed", force=True)
+    plain.unlink()
+    return gz
+
+
+def load_once(cache: str, gz: Path) -> dict[str, float]:
+    """Load ``gz`` with ``GenomicFeatures`` in this fresh process: its times and peak RSS."""
+    import selene.targets.genomic_features as gf
+    from selene.targets import _kernels
+
+    features = [f"f{i:03d}" for i in range(ARGS.n_features)]
+    if cache == "cold":
+        shutil.rmtree(f"{gz}.selcache", ignore_errors=True)
+    if cache == "uncached":  # files of any size are then read without the cache
+        io_bed.CACHE_MIN_BYTES = 1 << 62
+    t0 = time.perf_counter()  # numba's start-up, paid once per process by its first kernel
+    _kernels.prefix_max_end(np.zeros(1, np.int64), np.zeros(0, np.int64))
+    numba_start = time.perf_counter() - t0
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    read = {}
+
+    def timed_read(*args, **kwargs):
+        start = time.perf_counter()
+        bed = read_bed(*args, **kwargs)
+        read["seconds"] = time.perf_counter() - start
+        return bed
+
+    gf.read_bed = timed_read
+    t0, c0 = time.perf_counter(), time.process_time()
+    GenomicFeatures(gz, features)
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    times = {"read": read["seconds"], "init": took, "cpu": cpu, "numba": numba_start}
+    return {**times, "rss": rss, "rss_before": rss_before}
+
+
+def bench_scale() -> None:
+    n = ARGS.scale_intervals
+    t0 = time.perf_counter()
+    gz = make_scale_bed(n, ARGS.n_features)
+    size = gz.stat().st_size / 1e6
+    print(f"\nscale: {gz} ({n:,} intervals x {ARGS.n_features} features, bgzipped "
+          f"{size:.0f} MB; ready in {time.perf_counter() - t0:.1f} s; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
+    print("each load in a fresh process; read_bed = the BED read, init = GenomicFeatures "
+          "(read + index), cpu = init's CPU time; imports and numba start-up not "
+          "timed")  # fmt: skip
+    for cache in ("uncached", "cold", "warm"):
+        args = [sys.executable, __file__, "--threads", str(ARGS.threads), "--load", cache]
+        args += ["--scale-dir", ARGS.scale_dir, "--scale-intervals", str(n)]
+        args += ["--n-features", str(ARGS.n_features)]
+        out = subprocess.run(args, check=True, capture_output=True, text=True)
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"  {cache:<9} read_bed {got['read']:6.2f} s  init {got['init']:6.2f} s  "
+              f"cpu {got['cpu']:6.2f} s  peak RSS {got['rss']:,.0f} MB (imports "
+              f"{got['rss_before']:,.0f} MB; numba start-up {got['numba']:.2f} s)")  # fmt: skip
+    print("  (uncached: no cache; cold: cache removed, so the file is parsed and the cache "
+          "written; warm: read from the cache)")  # fmt: skip
+
+
 def main() -> int:
+    if ARGS.load:
+        gz = make_scale_bed(ARGS.scale_intervals, ARGS.n_features)
+        print(json.dumps(load_once(ARGS.load, gz)))
+        return 0
+    if ARGS.only_scale:
+        bench_scale()
+        return 0
     rng = np.random.default_rng(ARGS.seed)
     t0 = time.perf_counter()
     data = make_synthetic(
@@ -240,6 +343,8 @@ def main() -> int:
         )
     for line in checks:
         print(line)
+    if ARGS.scale_intervals:
+        bench_scale()
     return 0
 
 
