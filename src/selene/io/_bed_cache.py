@@ -3,23 +3,21 @@
 The file ``bed<columns>-<fingerprint>.npz`` goes in the input's cache folder
 (:func:`selene.io._cache.cache_dirs`); the fingerprint hashes the BED's size, mtime and ctime,
 so a changed BED is parsed again and its old cache deleted. A cache is written to a temporary
-name and renamed into place, so concurrent readers never see half of one. Where no folder can be
-written, the arrays are returned uncached: a cache saves time and is never an error.
+name and renamed into place (:func:`selene.io._cache.write_atomically`), so concurrent readers
+never see half of one. Where no folder can be written, the arrays are returned uncached: a
+cache saves time and is never an error.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from selene.io._cache import cache_dirs, stat_fingerprint
+from selene.io._cache import cache_dirs, stat_fingerprint, write_atomically
 
 _log = logging.getLogger(__name__)
 
@@ -63,22 +61,13 @@ def load_or_build(
 
 def _store(folder: Path, name: str, tag: str, arrays: Arrays) -> bool:
     """Write ``arrays`` to ``folder / name`` atomically; False if the folder is not writable."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "wb") as out:
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as out:
             np.savez(out, **arrays)
-        os.replace(tmp, folder / name)
+
+    try:
+        write_atomically(folder, name, write, stale=f"{tag}-*.npz")
     except OSError:
         return False
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    for old in folder.glob(f"{tag}-*.npz"):  # caches of older versions of the file
-        if old.name != name:
-            with contextlib.suppress(OSError):
-                old.unlink()
     return True

@@ -8,8 +8,11 @@ input gets a new cache and never reads a stale one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -33,3 +36,31 @@ def stat_fingerprint(path: Path, tag: str) -> hashlib._Hash:
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"{tag}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|".encode())
     return digest
+
+
+def write_atomically(folder: Path, name: str, write: Callable[[Path], None], stale: str) -> Path:
+    """Write ``folder / name`` through a temporary file, then delete the caches it replaces.
+
+    ``write(tmp)`` fills the temporary file, which is then renamed into place, so a reader
+    never sees half a cache; other files matching the glob ``stale`` (older versions of the
+    cache) are deleted (open memory maps of them stay valid on POSIX).
+
+    Raises
+    ------
+    OSError
+        When ``folder`` cannot be made or written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, folder / name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    for old in folder.glob(stale):
+        if old.name != name:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return folder / name
