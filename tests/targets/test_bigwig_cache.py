@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pybigtools
 import pyBigWig
 import pytest
 from bigwig_helpers import SIZES, assert_bins_close, oracle, random_windows, write_bigwig
@@ -110,6 +111,10 @@ def test_bad_files_are_refused(tmp_path):
     text.write_text("chr1\t0\t10\t1.0\n")
     with pytest.raises(ValueError, match=r"fake\.bw is not a readable bigWig file"):
         BigWigTargets(text)
+    bigbed = tmp_path / "peaks.bb"
+    pybigtools.open(str(bigbed), "w").write({"chr1": 1000}, [("chr1", 10, 20, "a")])
+    with pytest.raises(ValueError, match=r"peaks\.bb is a bigBed, not a bigWig"):
+        BigWigTargets(bigbed)
 
 
 def test_unwritable_cache_dir_is_refused(track, tmp_path):

@@ -218,7 +218,7 @@ class BigWigTargets(Target):
         if self.bin_size is None:
             out = out[:, :, 0]
         if self.transform is not None:
-            out = _TRANSFORMS.get(self.transform, self.transform)(out)
+            out = np.asarray(_TRANSFORMS.get(self.transform, self.transform)(out), np.float32)
         return out
 
     def _ids(self, chroms: Sequence[str] | np.ndarray) -> np.ndarray:
