@@ -60,6 +60,9 @@ def test_float16_refuses_values_it_cannot_hold(tmp_path):
         BigWigTargets(path, cache_dtype="float16", cache_dir=tmp_path)
 
 
+KINDS = [{}, {"cache_dtype": "float16"}, {"bin_size": 160, "cache_resolution": "bin"}]
+
+
 @pytest.mark.parametrize("aggregation", ["mean", "sum", "max"])
 def test_bin_cache_equals_numpy_on_the_grid(track, tmp_path, aggregation):
     target = BigWigTargets(
@@ -67,6 +70,10 @@ def test_bin_cache_equals_numpy_on_the_grid(track, tmp_path, aggregation):
     )
     (cache,) = target.cache_files
     assert np.load(cache).shape == (sum(-(-n // 16) for n in SIZES.values()),)
+    # Caches of other kinds of one bigWig live side by side.
+    others = [BigWigTargets(track, cache_dir=tmp_path, **kw).cache_files[0] for kw in KINDS]
+    assert cache.exists() and all(f.exists() for f in others)
+    assert len({cache, *others}) == 1 + len(KINDS)
     # Before chr1, inside it, across the ends of chr1, chr2 (3001: a last, partial bin) and chrM.
     chroms = ["chr1", "chr1", "chr1", "chr2", "chrM", "chr2"]
     starts = np.array([-64, 1600, 4960, 2944, 160, 3024])

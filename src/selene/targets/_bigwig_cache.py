@@ -71,7 +71,8 @@ def load_or_build(
     Path
         A complete ``.npy`` of shape ``(sum(ceil(n / bin_size)),)`` and dtype ``dtype``.
     """
-    tag = dtype if bin_size == 1 else f"{dtype}-bin{bin_size}-{aggregation}"
+    # Tags never prefix one another, so removing stale caches of one kind spares the others.
+    tag = f"{dtype}-base" if bin_size == 1 else f"{dtype}-bin{bin_size}-{aggregation}"
     prefix = f"bigwig-{tag}-"
     name = f"{prefix}{fingerprint(path, sizes, tag)}.npy"
     folders = cache_dirs(path, cache_dir)
