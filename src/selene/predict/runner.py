@@ -23,7 +23,14 @@ import torch
 from torch import nn
 
 from selene.models.strand import NonStrandSpecific, mean_probability_logit
-from selene.predict.accel import LayerLocal, PlainReference, ReferenceActivations, build_engine
+from selene.predict.accel import (
+    Engine,
+    LayerLocal,
+    PlainReference,
+    ReferenceActivations,
+    build_engine,
+)
+from selene.sequences.encoding import codes_to_one_hot
 
 Activation = Literal["sigmoid", "identity", "exp"]
 _ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
@@ -119,23 +126,21 @@ class ModelRunner:
             raise ValueError("averaging over strands needs the alphabet's complement")
         self.net = net.to(self.device).eval()
         self.sequence_length, self.n_letters = sequence_length, n_letters
-        unknown = torch.full((256 - n_letters, n_letters), 1.0 / n_letters)
-        self._table = torch.cat([torch.eye(n_letters), unknown]).to(self.device)
         self.complement = None if complement is None else torch.as_tensor(complement)
         self.activation = activation
         self.precision = precision
         with self._float32():  # the engine is checked in float32
-            self.engine = build_engine(self.net, sequence_length, n_letters, layer_local)
+            self.engine: Engine = build_engine(self.net, sequence_length, n_letters, layer_local)
 
     def one_hot(self, codes: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Codes ``(N, L)`` -> one-hot ``(N, A, L)`` float32 on the device.
 
-        As :func:`selene.sequences.codes_to_one_hot` (unknown: ``1 / A`` in every row), built
-        by one table lookup into a channels-last layout, which the layer-local engine takes
-        without a copy.
+        :func:`selene.sequences.codes_to_one_hot` (unknown: ``1 / A`` in every row) with
+        ``channels_last=True``: one table lookup into a channels-last layout, which the
+        layer-local engine takes without a copy.
         """
         tensor = torch.as_tensor(codes).to(self.device, non_blocking=True)
-        return self._table[tensor.long()].permute(0, 2, 1)
+        return codes_to_one_hot(tensor, self.n_letters, channels_last=True)
 
     def reverse_complement(self, codes: torch.Tensor) -> torch.Tensor:
         """Reverse-complement codes ``(N, L)`` (on their device)."""

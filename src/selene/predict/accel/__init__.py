@@ -18,8 +18,9 @@ it exists for networks with a convolutional front end, and is used only once its
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from typing import Any, Literal, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -30,6 +31,7 @@ from selene.predict.accel.plain import PlainEngine, PlainReference
 from selene.utils.warnings import SeleneWarning
 
 __all__ = [
+    "Engine",
     "LayerLocal",
     "LocalEngine",
     "PlainEngine",
@@ -39,8 +41,31 @@ __all__ = [
     "build_local_engine",
 ]
 
-Engine = LocalEngine | PlainEngine
 LayerLocal = bool | Literal["auto"]
+
+
+class Engine(Protocol):
+    """What runs a network for the runner (see the module's docstring)."""
+
+    name: str  # "plain" or "layer_local"
+
+    def mutants_per_batch(self, batch_size: int) -> int:
+        """Return how many mutants one :meth:`mutants` call should hold."""
+        ...
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the model output ``(N, F)`` for one-hot ``x`` ``(N, A, L)``."""
+        ...
+
+    def reference(self, x: torch.Tensor) -> Any:
+        """Run one-hot references ``x``; the result has ``.output`` ``(R, F)``."""
+        ...
+
+    def mutants(
+        self, ref: Any, ref_index: np.ndarray, starts: np.ndarray, window: torch.Tensor
+    ) -> torch.Tensor:
+        """Return the output ``(M, F)`` of references ``ref_index`` with ``window`` written in."""
+        ...
 
 
 def build_engine(
