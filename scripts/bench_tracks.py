@@ -17,6 +17,7 @@ the samplers' bigWig support and is not measured here.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core, before numba loads
@@ -86,6 +87,25 @@ def memory() -> dict[str, int]:
         if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
             fields[key] = int(value.split()[0]) * 1024
     return fields
+
+
+def _worker(target, batches, queue) -> None:
+    """What a DataLoader worker does: unpickle the target, gather batches, report its memory."""
+    base = memory()
+    for batch in batches:
+        target.get_feature_data_batch(*batch)
+    queue.put((base, memory()))
+
+
+def worker_memory(target, batches) -> tuple[dict[str, int], dict[str, int]]:
+    """Memory of a fresh (spawned) process before and after gathering ``batches``."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_worker, args=(target, batches, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
 
 
 def main() -> None:
@@ -180,6 +200,7 @@ def main() -> None:
     fastest_peer = max(rows[0][1][0], rows[1][1][0])
     fastest_peer_cpu = max(rows[0][1][1], rows[1][1][1])
     mem = memory()
+    before, after = worker_memory(binned, batches)
     print(
         f"\n{args.tracks} tracks, {WINDOW} bp windows, batches of {BATCH}, one core "
         f"(pid {os.getpid()} pinned to CPU {sorted(os.sched_getaffinity(0))[0]})"
@@ -211,6 +232,12 @@ def main() -> None:
         "(shared page cache of the memory maps); peak RSS {:.2f} GB".format(
             mem["VmRSS"] / 1e9, mem["RssAnon"] / 1e9, mem["RssFile"] / 1e9, mem["VmHWM"] / 1e9
         )
+    )
+    print(
+        f"a worker (spawned, unpickles the bin_size=32 target, gathers {len(batches)} batches): "
+        f"anonymous {before['RssAnon'] / 1e6:.0f} -> {after['RssAnon'] / 1e6:.0f} MB, "
+        f"file-backed {before['RssFile'] / 1e6:.0f} -> {after['RssFile'] / 1e6:.0f} MB "
+        "(pages of the cache it touched, shared with every other worker)"
     )
 
 
