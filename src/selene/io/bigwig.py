@@ -2,9 +2,9 @@
 
 The one reader of bigWig in selene. pybigtools (MIT, a Rust library with Python bindings, kept up
 by the bigtools authors) reads straight into a caller's numpy buffer, is thread-safe, needs no
-libcurl or zlib at build time, and also writes bigWig (``BigWigWriter``), which the track writers
-use. pyBigWig (MIT, deepTools) reads the same files; the tests take its ``values()`` as the oracle,
-so the two readers check each other.
+libcurl or zlib at build time, and also writes bigWig (``BigWigWriter``), so one library can
+serve the track writers too. pyBigWig (MIT, deepTools) reads the same files; the tests take
+its ``values()`` as the oracle, so the two readers check each other.
 """
 
 from __future__ import annotations

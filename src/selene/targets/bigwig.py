@@ -28,11 +28,11 @@ _TRANSFORMS = {"log1p": np.log1p}
 class BigWigTargets(Target):
     """Tracks from one or more bigWig files, binned per window; one feature per file.
 
-    On first use each bigWig is converted once into a memory-mapped per-base cache (all
-    chromosomes end to end, in the file's header order), fingerprinted like the reference cache:
-    a changed bigWig gets a new cache. Windows are then gathered from memory by a numba kernel,
-    so DataLoader workers read pages, not compressed bigWig blocks. The object pickles without
-    its memory maps and reopens them in each worker.
+    On first use each bigWig is converted once into a memory-mapped cache, per base (or per bin,
+    ``cache_resolution='bin'``), all chromosomes end to end in the file's header order, and
+    fingerprinted like the reference cache: a changed bigWig gets a new cache. Windows are then
+    gathered from memory by a numba kernel, so DataLoader workers read pages, not compressed
+    bigWig blocks. The object pickles without its memory maps and reopens them in each worker.
 
     Parameters
     ----------
