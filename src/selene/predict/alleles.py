@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from selene.io.vcf import VcfRecord
-from selene.predict.model import complement_codes
 from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import chrom_resolver
-from selene.sequences import Genome, sequence_to_codes
+from selene.sequences import Genome, complement_codes, sequence_to_codes
 
 
 def window_bounds(pos: int, ref_len: int, start_radius: int, end_radius: int) -> tuple[int, int]:

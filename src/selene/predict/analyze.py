@@ -30,7 +30,7 @@ from selene.predict import bed, fasta, ism, vep
 from selene.predict._names import record_stems
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
-from selene.predict.model import complement_codes, load_model, model_signature, read_features
+from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.writers import (
     OutputSet,
@@ -39,7 +39,7 @@ from selene.predict.writers import (
     fingerprint,
     selene_outputs,
 )
-from selene.sequences import Genome
+from selene.sequences import Genome, complement_codes
 from selene.utils.checks import check_arguments
 
 

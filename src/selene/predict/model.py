@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -18,7 +17,6 @@ from selene.models.load import load_checkpoint
 from selene.predict.runner import ends_in_sigmoid
 
 _LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
-_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 
 
 def load_model(
@@ -115,14 +113,6 @@ def read_features(features: Sequence[str] | str | Path | None) -> list[str]:
     if features is None:
         raise ValueError("features is required (a list or a file with one name per line)")
     return feature_list.read_features(features)
-
-
-def complement_codes(alphabet: str) -> np.ndarray | None:
-    """Code -> complementary code for a DNA alphabet (unknown stays unknown); None otherwise."""
-    if sorted(alphabet) != sorted(_COMPLEMENT):
-        return None
-    codes = [alphabet.index(_COMPLEMENT[b]) for b in alphabet] + [len(alphabet)]
-    return np.array(codes, dtype=np.uint8)
 
 
 def model_signature(net: nn.Module, *extra: object) -> str:

@@ -26,11 +26,11 @@ from selene.predict import fasta, ism, vep
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import Placer
 from selene.predict.ism import ISMScores
-from selene.predict.model import complement_codes, load_model
+from selene.predict.model import load_model
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.unscored import Unscored
 from selene.predict.vep import VariantEffects
-from selene.sequences import Genome
+from selene.sequences import Genome, complement_codes
 from selene.utils.warnings import SeleneWarning
 
 Sequences = str | Sequence[str] | np.ndarray | torch.Tensor

@@ -10,6 +10,7 @@ from __future__ import annotations
 from selene.sequences.encoding import (
     codes_to_encoding,
     codes_to_one_hot,
+    complement_codes,
     encoding_to_sequence,
     get_reverse_complement_encoding,
     reverse_complement,
@@ -26,6 +27,7 @@ __all__ = [
     "Sequence",
     "codes_to_encoding",
     "codes_to_one_hot",
+    "complement_codes",
     "encoding_to_sequence",
     "get_reverse_complement_encoding",
     "reverse_complement",

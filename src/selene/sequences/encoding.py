@@ -3,18 +3,26 @@
 Codes index an alphabet (``"ACGT"`` for DNA); code ``len(alphabet)`` means unknown (``N`` and any
 other letter). The one-hot encoding of an unknown position is ``1 / len(alphabet)`` in every
 column, as in the Selene SDK.
+
+This module holds selene's one complement table (:data:`COMPLEMENT`; the string, code and
+Selene-SDK forms below are derived from it) and its one codes-to-one-hot conversion for models
+(:func:`codes_to_one_hot`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import torch
 
 __all__ = [
+    "COMPLEMENT",
+    "DNA_COMPLEMENT",
     "codes_to_encoding",
     "codes_to_one_hot",
+    "complement_codes",
     "encoding_to_sequence",
     "get_reverse_complement_encoding",
     "reverse_complement",
@@ -22,24 +30,22 @@ __all__ = [
     "sequence_to_encoding",
 ]
 
-# IUPAC-aware complement, case kept (as pyfaidx does); other characters are left as they are.
-_COMPLEMENT = str.maketrans(
-    "ACGTNacgtnYRWSKMDVHBXyrwskmdvhbxUu", "TGCANtgcanRYWSMKHBDVXrywsmkhbdvxAa"
-)
+#: The complement of each IUPAC nucleotide code (uppercase; ``U`` pairs with ``A``).
+COMPLEMENT = {
+    **{"A": "T", "C": "G", "G": "C", "T": "A", "U": "A", "N": "N", "X": "X"},
+    **{"R": "Y", "Y": "R", "W": "W", "S": "S", "K": "M", "M": "K"},
+    **{"D": "H", "H": "D", "V": "B", "B": "V"},
+}
 
+# For strings: IUPAC-aware, case kept (as pyfaidx does); other characters are left as they are.
+_TRANSLATION = str.maketrans(
+    {**COMPLEMENT, **{base.lower(): pair.lower() for base, pair in COMPLEMENT.items()}}
+)
 
 #: The Selene SDK's ``Genome.COMPLEMENTARY_BASE_DICT``: either case maps to an uppercase base.
 DNA_COMPLEMENT = {
-    "A": "T",
-    "C": "G",
-    "G": "C",
-    "T": "A",
-    "N": "N",
-    "a": "T",
-    "c": "G",
-    "g": "C",
-    "t": "A",
-    "n": "N",
+    **{base: COMPLEMENT[base] for base in "ACGTN"},
+    **{base.lower(): COMPLEMENT[base] for base in "ACGTN"},
 }
 
 
@@ -163,7 +169,28 @@ def reverse_complement(sequence: str) -> str:
     -------
     str
     """
-    return sequence.translate(_COMPLEMENT)[::-1]
+    return sequence.translate(_TRANSLATION)[::-1]
+
+
+def complement_codes(alphabet: str) -> np.ndarray | None:
+    """Map each code of a DNA alphabet to its complement's code.
+
+    Parameters
+    ----------
+    alphabet : str
+        The letters, in code order.
+
+    Returns
+    -------
+    np.ndarray, shape (len(alphabet) + 1,), dtype uint8, or None
+        The unknown code stays unknown. None if ``alphabet`` is not a permutation of ``ACGT``
+        (a protein alphabet has no complement).
+    """
+    letters = alphabet.upper()
+    if sorted(letters) != sorted("ACGT"):
+        return None
+    codes = [letters.index(COMPLEMENT[b]) for b in letters] + [len(letters)]
+    return np.array(codes, dtype=np.uint8)
 
 
 def get_reverse_complement_encoding(
@@ -209,7 +236,10 @@ def get_reverse_complement_encoding(
 
 
 def codes_to_one_hot(
-    codes: torch.Tensor, n_letters: int = 4, dtype: torch.dtype = torch.float32
+    codes: torch.Tensor,
+    n_letters: int = 4,
+    dtype: torch.dtype = torch.float32,
+    channels_last: bool = False,
 ) -> torch.Tensor:
     """One-hot encode codes on their own device, in the model layout (alphabet before length).
 
@@ -221,6 +251,9 @@ def codes_to_one_hot(
         Size of the alphabet.
     dtype : torch.dtype
         Floating dtype of the result.
+    channels_last : bool
+        Lay the result out in memory as ``(N, L, n_letters)`` (a view with the same shape and
+        values), as the layer-local engine takes it without a copy.
 
     Returns
     -------
@@ -231,8 +264,19 @@ def codes_to_one_hot(
         raise TypeError(f"codes must be an integer tensor (uint8 codes); got {codes.dtype}")
     if codes.ndim not in (1, 2):
         raise ValueError(f"codes must have shape (N, L) or (L,); got {tuple(codes.shape)}")
+    if channels_last:  # one row lookup per position into (letters + unknown, letters)
+        table = _one_hot_table(n_letters, dtype, codes.device)
+        return table[codes.long().clamp(max=n_letters)].movedim(-1, -2)
     # Comparing against arange broadcasts straight into (.., A, L): no gather, no transpose.
     letters = torch.arange(n_letters, dtype=codes.dtype, device=codes.device).view(-1, 1)
     codes = codes.unsqueeze(-2)
     one_hot = (codes == letters).to(dtype)
     return one_hot.add_((codes >= n_letters).to(dtype) * (1.0 / n_letters))
+
+
+@lru_cache(maxsize=16)
+def _one_hot_table(n_letters: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    table = torch.zeros(n_letters + 1, n_letters, dtype=dtype)
+    table[:n_letters] = torch.eye(n_letters, dtype=dtype)
+    table[n_letters] = 1.0 / n_letters
+    return table.to(device)

@@ -14,6 +14,7 @@ from selene.sequences._dna_check import refuse_protein
 from selene.sequences._fasta import FastaSequence
 from selene.sequences._reference import FastaIndex
 from selene.sequences.encoding import (
+    COMPLEMENT,
     DNA_COMPLEMENT,
     get_reverse_complement_encoding,
     reverse_complement,
@@ -22,7 +23,6 @@ from selene.sequences.sequence import _class_or_instance_method
 
 __all__ = ["Genome"]
 
-_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 _DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_BLACKLISTS = {
     "hg19": _DATA / "hg19_blacklist_ENCFF001TDO.bed.gz",
@@ -107,7 +107,7 @@ class Genome(FastaSequence):
         reverse = forward.copy()
         for code, base in enumerate(self._CANONICAL):
             forward[code] = order.index(base)
-            reverse[code] = order.index(_COMPLEMENT[base])
+            reverse[code] = order.index(COMPLEMENT[base])
         self._set_output_order(forward, reverse)
         if isinstance(blacklist_regions, str) and blacklist_regions in BUNDLED_BLACKLISTS:
             blacklist_regions = BUNDLED_BLACKLISTS[blacklist_regions]

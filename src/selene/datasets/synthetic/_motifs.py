@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from selene.sequences.encoding import reverse_complement
+
 BASES = "ACGT"
 _BASES_ARR = np.array(list(BASES))
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-
-
-def reverse_complement(sequence: str) -> str:
-    """Return the reverse complement of a DNA string (case kept, ``N`` stays ``N``)."""
-    return sequence.translate(_COMPLEMENT)[::-1]
 
 
 def _kmer_size(n_motifs: int, min_length: int, max_length: int) -> int:
