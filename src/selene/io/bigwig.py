@@ -1,10 +1,12 @@
 """bigWig files: chromosome sizes and per-base values, read with pybigtools.
 
-The one reader of bigWig in selene. pybigtools (MIT, a Rust library with Python bindings, kept up
-by the bigtools authors) reads straight into a caller's numpy buffer, is thread-safe, needs no
-libcurl or zlib at build time, and also writes bigWig (``BigWigWriter``), so one library can
-serve the track writers too. pyBigWig (MIT, deepTools) reads the same files; the tests take
-its ``values()`` as the oracle, so the two readers check each other.
+The one reader of bigWig in selene. pybigtools (MIT; Python bindings of the Rust bigtools
+library, released through 2026) reads a whole range straight into a caller's float64 buffer
+(``arr=``), so a chromosome converts in a few large calls; it also writes bigWig
+(``BigWigWriter``), so one library serves the track writers too; and its per-window reads
+were 6-14x faster than pyBigWig's in ``scripts/bench_tracks.py``. pyBigWig (MIT, deepTools)
+reads the same files; the tests take its ``values()`` as the oracle, so the two readers check
+each other.
 """
 
 from __future__ import annotations
