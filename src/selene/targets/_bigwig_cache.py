@@ -1,27 +1,24 @@
-"""The per-base cache of one bigWig track: every chromosome's values as one flat ``.npy`` file.
+"""The cache of one bigWig track: every chromosome's values (or bins) as one flat ``.npy`` file.
 
-Built once per track and dtype, like the reference cache (``selene.sequences._reference``): the
-file is named after a fingerprint of the bigWig (size, mtime, ctime, chromosome names and
-lengths), so a changed bigWig gets a new cache and the old one is removed; it is written under a
-temporary name and renamed into place, so concurrent processes never read a half-written file;
-it goes beside the bigWig (``<name>.selcache/``) or, when that folder is not writable, in
-``$XDG_CACHE_HOME/selene``. Chromosomes lie end to end in the header's order; bases without data
+Built once per track, dtype and resolution, like the reference cache: the file is named after
+a fingerprint of the bigWig (size, mtime, ctime, chromosome names and lengths), so a changed
+bigWig gets a new cache and the old one is removed; it is written under a temporary name and
+renamed into place, so concurrent processes never read a half-written file; it goes beside the
+bigWig (``<name>.selcache/``) or, when that folder is not writable, in ``$XDG_CACHE_HOME/selene``
+(:mod:`selene.io._cache`). Chromosomes lie end to end in the header's order; bases without data
 are 0.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import os
-import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from selene.io._cache import cache_dirs, stat_fingerprint, write_atomically
 from selene.io.bigwig import open_bigwig, read_values
-from selene.sequences._reference import cache_dirs
 
 _log = logging.getLogger(__name__)
 
@@ -30,13 +27,9 @@ _CHUNK = 1 << 22  # bases read per call: 32 MiB of float64, few calls per chromo
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
-def fingerprint(path: Path, sizes: dict[str, int], dtype: str) -> str:
-    """Hash the bigWig's size, mtime, ctime and chromosome sizes, and the cache's ``dtype`` tag."""
-    stat = path.stat()
-    digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(
-        f"{_FORMAT_VERSION}|{dtype}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|".encode()
-    )
+def fingerprint(path: Path, sizes: dict[str, int], tag: str) -> str:
+    """Hash the bigWig's size, mtime, ctime and chromosome sizes, and the cache's ``tag``."""
+    digest = stat_fingerprint(path, f"{_FORMAT_VERSION}|{tag}")
     digest.update("\t".join(f"{name}:{n}" for name, n in sizes.items()).encode())
     return digest.hexdigest()[:16]
 
@@ -73,33 +66,21 @@ def load_or_build(
     """
     # Tags never prefix one another, so removing stale caches of one kind spares the others.
     tag = f"{dtype}-base" if bin_size == 1 else f"{dtype}-bin{bin_size}-{aggregation}"
-    prefix = f"bigwig-{tag}-"
-    name = f"{prefix}{fingerprint(path, sizes, tag)}.npy"
+    name = f"bigwig-{tag}-{fingerprint(path, sizes, tag)}.npy"
     folders = cache_dirs(path, cache_dir)
     for folder in folders:
         if (folder / name).is_file():
             return folder / name
+    write = partial(
+        _write, path=path, sizes=sizes, dtype=dtype, bin_size=bin_size, aggregation=aggregation
+    )
     errors = []
     for folder in folders:
+        _log.info("Building the track cache %s from %s", folder / name, path)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            return write_atomically(folder, name, write, stale=f"bigwig-{tag}-*.npy")
         except OSError as err:
             errors.append(f"{folder}: {err}")
-            continue
-        os.close(handle)
-        try:
-            _log.info("Building the track cache %s from %s", folder / name, path)
-            _write(Path(tmp), path, sizes, dtype, bin_size, aggregation)
-            os.replace(tmp, folder / name)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        for old in folder.glob(f"{prefix}*.npy"):  # open memory maps stay valid on POSIX
-            if old.name != name:
-                with contextlib.suppress(OSError):
-                    old.unlink()
-        return folder / name
     raise OSError(
         f"cannot write the track cache for {path}; tried {'; '.join(errors)}. "
         "Pass a writable cache_dir."
@@ -107,7 +88,7 @@ def load_or_build(
 
 
 def _write(
-    tmp: Path, path: Path, sizes: dict[str, int], dtype: str, bin_size: int, aggregation: str
+    tmp: Path, *, path: Path, sizes: dict[str, int], dtype: str, bin_size: int, aggregation: str
 ) -> None:
     n_bins = {chrom: -(-length // bin_size) for chrom, length in sizes.items()}
     total = sum(n_bins.values())
