@@ -75,59 +75,74 @@ def _split_sorted(
     starts = np.empty(total, np.int64)
     piece_ends = np.empty(total, np.int64)
     low = np.int64((1 << 40) - 1)  # the start bits of a key
-    heap = np.empty((total - keys.size + 1, 2), np.int64)  # (key, sorted index), a min-heap
+    size = total - keys.size + 1  # a min-heap of waiting pieces: key, sorted index, input rank
+    heap_key = np.empty(size, np.int64)
+    heap_pos = np.empty(size, np.int64)
+    heap_rank = np.empty(size, np.int64)
     size, n = 0, 0
     for j in range(keys.size + 1):
-        while size > 0 and (j == keys.size or _before(heap[0], keys[j], order[j], order)):
-            key, pos = heap[0, 0], heap[0, 1]
+        while size > 0 and (
+            j == keys.size
+            or heap_key[0] < keys[j]
+            or (heap_key[0] == keys[j] and heap_rank[0] < order[j])
+        ):
+            key, pos = heap_key[0], heap_pos[0]
             sources[n], chrom[n], starts[n] = order[pos], key >> 40, key & low
             piece_ends[n] = min(starts[n] + piece, ends[pos])
             n += 1
             if (key & low) + piece < ends[pos]:
-                heap[0, 0] = key + piece  # the next piece replaces it: one sift down
+                heap_key[0] = key + piece  # the next piece replaces it: one sift down
             else:
                 size -= 1
-                heap[0] = heap[size]
-            _sift_down(heap, size, order)
+                heap_key[0], heap_pos[0], heap_rank[0] = (
+                    heap_key[size],
+                    heap_pos[size],
+                    heap_rank[size],
+                )
+            _sift_down(heap_key, heap_pos, heap_rank, size)
         if j == keys.size:
             break
         sources[n], chrom[n], starts[n] = order[j], keys[j] >> 40, keys[j] & low
         piece_ends[n] = min(starts[n] + piece, ends[j])
         n += 1
         if (keys[j] & low) + piece < ends[j]:
-            heap[size, 0], heap[size, 1] = keys[j] + piece, j
+            heap_key[size], heap_pos[size], heap_rank[size] = keys[j] + piece, j, order[j]
+            _sift_up(heap_key, heap_pos, heap_rank, size)
             size += 1
-            _sift_up(heap, size - 1, order)
     return sources, chrom, starts, piece_ends
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _before(item: np.ndarray, key: int, rank: int, order: np.ndarray) -> bool:
-    """Whether heap ``item`` sorts before ``(key, rank)``: by key, then input order."""
-    return item[0] < key or (item[0] == key and order[item[1]] < rank)
+@njit(cache=True, nogil=True)
+def _swap(heap_key: np.ndarray, heap_pos: np.ndarray, heap_rank: np.ndarray, i: int, k: int):
+    heap_key[i], heap_key[k] = heap_key[k], heap_key[i]
+    heap_pos[i], heap_pos[k] = heap_pos[k], heap_pos[i]
+    heap_rank[i], heap_rank[k] = heap_rank[k], heap_rank[i]
 
 
 @njit(cache=True, nogil=True)
-def _sift_up(heap: np.ndarray, i: int, order: np.ndarray) -> None:
+def _sift_up(heap_key: np.ndarray, heap_pos: np.ndarray, heap_rank: np.ndarray, i: int) -> None:
     while i > 0:
-        parent = (i - 1) // 2
-        if not _before(heap[i], heap[parent, 0], order[heap[parent, 1]], order):
+        up = (i - 1) // 2
+        if heap_key[up] < heap_key[i] or (
+            heap_key[up] == heap_key[i] and heap_rank[up] < heap_rank[i]
+        ):
             return
-        for c in range(2):
-            heap[i, c], heap[parent, c] = heap[parent, c], heap[i, c]
-        i = parent
+        _swap(heap_key, heap_pos, heap_rank, i, up)
+        i = up
 
 
 @njit(cache=True, nogil=True)
-def _sift_down(heap: np.ndarray, size: int, order: np.ndarray) -> None:
+def _sift_down(heap_key: np.ndarray, heap_pos: np.ndarray, heap_rank: np.ndarray, size: int):
     i = 0
     while True:
-        least, left = i, 2 * i + 1
-        for child in (left, left + 1):
-            if child < size and _before(heap[child], heap[least, 0], order[heap[least, 1]], order):
+        least = i
+        for child in (2 * i + 1, 2 * i + 2):
+            if child < size and (
+                heap_key[child] < heap_key[least]
+                or (heap_key[child] == heap_key[least] and heap_rank[child] < heap_rank[least])
+            ):
                 least = child
         if least == i:
             return
-        for c in range(2):
-            heap[i, c], heap[least, c] = heap[least, c], heap[i, c]
+        _swap(heap_key, heap_pos, heap_rank, i, least)
         i = least
