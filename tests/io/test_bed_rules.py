@@ -89,6 +89,8 @@ def test_bad_arguments_and_text(tmp_path: Path) -> None:
     path.write_text("chr1\t1\t2\n")
     with pytest.raises(ValueError, match="columns must be 3 or 4"):
         read_bed(path, columns=5)
+    with pytest.raises(ValueError, match="columns must be 3 or 4"):
+        next(iter_rows(path, columns=2))
     with pytest.raises(FileNotFoundError, match="BED file not found: .*nope.bed"):
         read_bed(tmp_path / "nope.bed")
     path.write_bytes(b"chr1\t1\t2\t\xe9t\xe9\n")

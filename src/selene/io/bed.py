@@ -140,8 +140,7 @@ def read_bed(
         not UTF-8, or a corrupt compressed file.
     """
     path = Path(path)
-    if columns not in _LAYOUTS:
-        raise ValueError(f"columns must be 3 or 4 (the BED columns to read); got {columns!r}")
+    _check_columns(columns)
     if not path.is_file():
         raise FileNotFoundError(f"BED file not found: {path}")
     if extra:
@@ -165,7 +164,10 @@ def iter_rows(path: str | Path, *, columns: int = 3) -> Iterator[BedRow]:
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    ValueError
+        If ``columns`` is not 3 or 4.
     """
+    _check_columns(columns)
     with open_text(path) as handle:
         for number, text in enumerate(handle, start=1):
             body = text.rstrip("\r\n")
@@ -188,6 +190,11 @@ def row_problem(fields: list[str], columns: int = 3) -> str | None:
     if not fields[0] or (columns == 4 and not fields[3]):
         return _PROBLEMS[_bed_parse.BED_EMPTY_NAME]
     return None
+
+
+def _check_columns(columns: int) -> None:
+    if columns not in _LAYOUTS:
+        raise ValueError(f"columns must be 3 or 4 (the BED columns to read); got {columns!r}")
 
 
 def _is_count(text: str) -> bool:
