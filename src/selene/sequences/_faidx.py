@@ -3,7 +3,8 @@
 A ``.fai`` stores byte offsets and line widths; read against another version of the FASTA it
 returns wrong letters without any error. So before a FASTA is used:
 
-- its compression is sniffed from the first bytes (pyfaidx reads plain text and bgzip only);
+- its compression is sniffed from the first bytes (:func:`selene.io.text.compression`;
+  pyfaidx reads plain text and bgzip only);
 - an index older than the FASTA is rebuilt, with a warning (pyfaidx's ``rebuild`` rule), or
   refused with a clear message when it cannot be rewritten;
 - an index that is not older but does not fit the file (a FASTA replaced with its old mtime
@@ -24,17 +25,12 @@ from pathlib import Path
 import numpy as np
 import pyfaidx
 
+from selene.io.text import OTHER_COMPRESSIONS, compression
 from selene.utils.warnings import SeleneWarning
 
 _SAMPLE = 16  # records checked against the file, spread over it (first and last included)
 _PEEK = 4096  # bytes read before a record for its header, and after the last record
 _EOL = frozenset(b"\r\n")
-_OTHER_FORMATS = {
-    b"BZh": "bzip2",
-    b"\xfd7zXZ\x00": "xz",
-    b"\x28\xb5\x2f\xfd": "zstd",
-    b"PK\x03\x04": "zip",
-}
 
 
 def open_fasta(path: Path) -> pyfaidx.Fasta:
@@ -147,26 +143,23 @@ def check_compression(path: Path) -> bool:
         content disagree (pyfaidx picks its reader by the ``.gz`` / ``.bgz`` suffix).
     """
     with path.open("rb") as handle:
-        head = handle.read(18)
-        if head[:2] == b"\x1f\x8b":
-            handle.seek(0)
-            bgzf = _is_bgzf(handle.read(65_536))
-        else:
-            bgzf = False
+        head = handle.read(8)
+    for magic, name in OTHER_COMPRESSIONS.items():  # before compression(), to name the FASTA
+        if head.startswith(magic):
+            raise ValueError(
+                f"the FASTA {path} is {name}-compressed; only bgzip'd or uncompressed FASTA can "
+                f"be indexed. Decompress it, then optionally compress it with 'bgzip'."
+            )
+    kind = compression(path)
+    bgzf = kind == "bgzf"
     named = path.name.lower().endswith((".gz", ".bgz"))
-    if head[:2] == b"\x1f\x8b" and not bgzf:
+    if kind == "gzip":
         raise ValueError(
             f"the FASTA {path} is gzip-compressed, but not with bgzip: only bgzip'd (block-"
             f"compressed) or uncompressed FASTA can be indexed. Recompress it with bgzip "
             f"('gunzip {path.name}' then 'bgzip {path.name.removesuffix('.gz')}'), or use it "
             f"uncompressed."
         )
-    for magic, name in _OTHER_FORMATS.items():
-        if head.startswith(magic):
-            raise ValueError(
-                f"the FASTA {path} is {name}-compressed; only bgzip'd or uncompressed FASTA can "
-                f"be indexed. Decompress it, then optionally compress it with 'bgzip'."
-            )
     if bgzf and not named:
         raise ValueError(
             f"the FASTA {path} is bgzip-compressed but its name does not end in '.gz' or "
@@ -178,20 +171,6 @@ def check_compression(path: Path) -> bool:
             f"without the '{path.suffix}' suffix, or compress it with 'bgzip'"
         )
     return bgzf
-
-
-def _is_bgzf(head: bytes) -> bool:
-    """Whether a gzip member header carries BGZF's ``BC`` extra subfield (SAM spec, 4.1)."""
-    if len(head) < 12 or not head[3] & 0x04:  # FLG.FEXTRA
-        return False
-    xlen = int.from_bytes(head[10:12], "little")
-    extra, pos = head[12 : 12 + xlen], 0
-    while pos + 4 <= len(extra):
-        size = int.from_bytes(extra[pos + 2 : pos + 4], "little")
-        if extra[pos : pos + 2] == b"BC":
-            return True
-        pos += 4 + size
-    return False
 
 
 def index_mismatch(path: Path, records: dict) -> str | None:
