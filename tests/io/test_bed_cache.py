@@ -14,6 +14,7 @@ import pytest
 
 from selene.io import bed as io_bed
 from selene.io.bed import read_bed
+from selene.targets import GenomicFeatures
 
 
 def _write_bgzip(tmp_path: Path, n: int, seed: int = 0) -> Path:
@@ -120,3 +121,13 @@ def test_empty_file_caches(tmp_path: Path, columns: int) -> None:
     read_bed(path, columns=columns, cache=True)
     cached = read_bed(path, columns=columns, cache=True)
     _same(cached, read_bed(path, columns=columns, cache=False))
+
+
+def test_genomic_features_keeps_its_cache_in_cache_dir(tmp_path: Path) -> None:
+    path = tmp_path / "x.bed"
+    path.write_text("chr1\t0\t10\tA\n")
+    with patch.object(io_bed, "CACHE_MIN_BYTES", 1):
+        target = GenomicFeatures(path, ["A"], cache_dir=tmp_path / "caches")
+    assert len(list((tmp_path / "caches").glob("x.bed-*.selcache/bed4-*.npz"))) == 1
+    np.testing.assert_array_equal(target.get_feature_data("chr1", 0, 10), [1])
+    assert not _caches(path)

@@ -45,6 +45,9 @@ class GenomicFeatures(Target):
     binary : bool
         True for Selene's 0/1 labels; False for the covered fraction of the bin (the union of
         the feature's intervals, clipped to the bin, over the bin length).
+    cache_dir : str or Path, optional
+        Where to keep the parsed-interval cache of a large BED (:func:`selene.io.bed.read_bed`;
+        by default beside the BED, or in ``~/.cache/selene`` when that folder is not writable).
 
     Notes
     -----
@@ -76,8 +79,9 @@ class GenomicFeatures(Target):
         features: Sequence[str] | str | Path,
         feature_thresholds: Thresholds = 0.5,
         binary: bool = True,
+        cache_dir: str | Path | None = None,
     ) -> None:
-        self.input_path = Path(input_path)
+        self.input_path, self.cache_dir = Path(input_path), cache_dir
         self.features = read_features(features)
         self.n_features = len(self.features)
         self.feature_index_dict = {name: i for i, name in enumerate(self.features)}
@@ -94,7 +98,7 @@ class GenomicFeatures(Target):
         self._load()
 
     def _load(self) -> None:
-        bed = read_bed(self.input_path)
+        bed = read_bed(self.input_path, cache_dir=self.cache_dir)
         lookup = np.array([self.feature_index_dict.get(n, -1) for n in bed.names], np.int64)
         feats = lookup[bed.name] if bed.name.size else bed.name
         keep = feats >= 0
