@@ -178,7 +178,7 @@ def complement_codes(alphabet: str) -> np.ndarray | None:
     Parameters
     ----------
     alphabet : str
-        The letters, in code order.
+        DNA letters in code order, any case (``"ACGT"``, or another order of them).
 
     Returns
     -------
@@ -264,9 +264,13 @@ def codes_to_one_hot(
         raise TypeError(f"codes must be an integer tensor (uint8 codes); got {codes.dtype}")
     if codes.ndim not in (1, 2):
         raise ValueError(f"codes must have shape (N, L) or (L,); got {tuple(codes.shape)}")
-    if channels_last:  # one row lookup per position into (letters + unknown, letters)
-        table = _one_hot_table(n_letters, dtype, codes.device)
-        return table[codes.long().clamp(max=n_letters)].movedim(-1, -2)
+    if channels_last:  # one row lookup per position: a row per uint8 code, no clamping pass
+        if codes.dtype == torch.uint8:
+            index, rows = codes.long(), 256
+        else:
+            index, rows = codes.long().clamp(max=n_letters), n_letters + 1
+        table = _one_hot_table(n_letters, max(rows, n_letters + 1), dtype, codes.device)
+        return table[index].movedim(-1, -2)
     # Comparing against arange broadcasts straight into (.., A, L): no gather, no transpose.
     letters = torch.arange(n_letters, dtype=codes.dtype, device=codes.device).view(-1, 1)
     codes = codes.unsqueeze(-2)
@@ -275,8 +279,10 @@ def codes_to_one_hot(
 
 
 @lru_cache(maxsize=16)
-def _one_hot_table(n_letters: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    table = torch.zeros(n_letters + 1, n_letters, dtype=dtype)
+def _one_hot_table(
+    n_letters: int, rows: int, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
+    """Rows ``0 .. n_letters - 1``: the identity; every later row (unknown): ``1 / n_letters``."""
+    table = torch.full((rows, n_letters), 1.0 / n_letters, dtype=dtype)
     table[:n_letters] = torch.eye(n_letters, dtype=dtype)
-    table[n_letters] = 1.0 / n_letters
     return table.to(device)
