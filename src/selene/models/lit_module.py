@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
@@ -10,10 +9,10 @@ from typing import Any, Literal
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
 from torchmetrics import MaxMetric
 
+from selene.models._configs import build, config_of, plain
 from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
@@ -39,7 +38,6 @@ _TARGET_RANGES = {
     ),
     "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
 }
-_PRIMITIVES = (int, float, str, bool, type(None))
 # the validation score whose best value is tracked (``val/auroc_best``), by loss
 _BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson"}
 
@@ -71,6 +69,11 @@ class SequenceLitModule(pl.LightningModule):
     lr_scheduler_interval : {"validation", "step", "epoch"}
         When the scheduler steps: after every validation run (as the Selene SDK steps its
         ``ReduceLROnPlateau``), every training step, or every epoch.
+    train_metrics : bool
+        Also score the training batches: ``train/auroc``, ``train/auprc`` (``train/pearson``,
+        ... for quantitative losses) over the batches since the last report, logged at each
+        validation and at the end of each training epoch (training streams are endless, so
+        reports follow validations). False saves keeping those predictions and scoring them.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class SequenceLitModule(pl.LightningModule):
         min_positives: int = 10,
         lr_scheduler_monitor: str = "val/loss",
         lr_scheduler_interval: Literal["validation", "step", "epoch"] = "validation",
+        train_metrics: bool = True,
     ) -> None:
         super().__init__()
         if loss not in _LOSSES:
@@ -92,26 +96,28 @@ class SequenceLitModule(pl.LightningModule):
                 "lr_scheduler_interval must be 'validation', 'step' or 'epoch', "
                 f"got {lr_scheduler_interval!r}"
             )
-        net_config = _plain(net) if isinstance(net, Mapping) else _config_of(net)
+        net_config = plain(net) if isinstance(net, Mapping) else config_of(net)
         self.net: nn.Module = instantiate(net_config) if isinstance(net, Mapping) else net
         self._optimizer, self._lr_scheduler = optimizer, lr_scheduler
         self.save_hyperparameters(
             {
                 "net": net_config,
-                "optimizer": _plain(optimizer) if isinstance(optimizer, Mapping) else None,
+                "optimizer": plain(optimizer) if isinstance(optimizer, Mapping) else None,
                 "lr_scheduler": (
-                    _plain(lr_scheduler) if isinstance(lr_scheduler, Mapping) else None
+                    plain(lr_scheduler) if isinstance(lr_scheduler, Mapping) else None
                 ),
                 "loss": loss,
                 "features": list(features) if features is not None else None,
                 "min_positives": min_positives,
                 "lr_scheduler_monitor": lr_scheduler_monitor,
                 "lr_scheduler_interval": lr_scheduler_interval,
+                "train_metrics": bool(train_metrics),
             }
         )
         criterion, self._activation = _LOSSES[loss]
         self.criterion = criterion()
-        self.metrics = nn.ModuleDict()  # one per stage ("val", "test"), built at first batch
+        # one per stage, built at its first batch: train_metrics, val_metrics, test_metrics
+        self.metrics = nn.ModuleDict()
         # best macro validation score so far (``val/auroc_best``); kept in checkpoints
         self.val_best = MaxMetric(nan_strategy="ignore")
         self.test_results: FeatureScores | None = None
@@ -134,10 +140,16 @@ class SequenceLitModule(pl.LightningModule):
             datamodule.require_target_range(*bounds)
 
     def training_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
-        """Compute the loss on logits and log ``train/loss``."""
-        loss, _ = self._shared_step(batch)
+        """Compute the loss on logits, log ``train/loss``, accumulate the train metrics."""
+        loss, logits = self._shared_step(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
+        if self.hparams.get("train_metrics", True):
+            self._update_metrics("train", logits, batch["targets"])
         return loss
+
+    def on_train_epoch_end(self) -> None:
+        """Log the train scores of the batches since the last validation (if any)."""
+        self._log_scores("train")
 
     def validation_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> None:
         """Log ``val/loss`` and accumulate the validation metrics."""
@@ -149,6 +161,8 @@ class SequenceLitModule(pl.LightningModule):
         The best is ``val/auroc_best`` (``val/pearson_best`` for quantitative losses), the
         maximum over this run's validations, sanity checks left out.
         """
+        if not self.trainer.sanity_checking:  # the training batches since the last report
+            self._log_scores("train")
         result = self._log_scores("val")
         if result is None or self.trainer.sanity_checking:
             return
@@ -177,14 +191,14 @@ class SequenceLitModule(pl.LightningModule):
                 "no optimizer to train with: pass optimizer=functools.partial(torch.optim.Adam, "
                 "lr=1e-3) or a Hydra config with _partial_: true"
             )
-        optimizer = _build(self._optimizer)(self.parameters())
+        optimizer = build(self._optimizer)(self.parameters())
         if self._lr_scheduler is None:
             return optimizer
         interval, frequency = self.hparams["lr_scheduler_interval"], 1
         if interval == "validation":
             interval, frequency = _validation_schedule(self._trainer)
         scheduler = {
-            "scheduler": _build(self._lr_scheduler)(optimizer),
+            "scheduler": build(self._lr_scheduler)(optimizer),
             "monitor": self.hparams["lr_scheduler_monitor"],
             "interval": interval,
             "frequency": frequency,
@@ -201,6 +215,9 @@ class SequenceLitModule(pl.LightningModule):
         """
         checkpoint["random_states"] = random_states()
         checkpoint["val_best"] = self.val_best.max_value.detach().cpu()
+        pending = self._pending_train_scores()
+        if pending is not None:  # saved between reports: a resumed run reports the same scores
+            checkpoint["train_scores"] = pending
         if self._trainer is not None:
             metrics = self._trainer.callback_metrics.items()
             checkpoint["callback_metrics"] = {k: torch.as_tensor(v).cpu() for k, v in metrics}
@@ -216,7 +233,7 @@ class SequenceLitModule(pl.LightningModule):
         """Hold the saved random states and metrics until training resumes (``on_train_start``)."""
         if self._trainer is None or self._trainer.state.fn != "fit":
             return  # testing or loading a checkpoint: nothing to resume
-        keys = ("random_states", "callback_metrics", "val_best")
+        keys = ("random_states", "callback_metrics", "val_best", "train_scores")
         self._resume_state = {key: checkpoint[key] for key in keys if key in checkpoint}
 
     def on_train_start(self) -> None:
@@ -224,6 +241,9 @@ class SequenceLitModule(pl.LightningModule):
         state, self._resume_state = self._resume_state, {}
         if "val_best" in state:  # the fresh metric holds -inf: its maximum becomes the saved one
             self.val_best.update(state["val_best"].to(self.device))
+        if "train_scores" in state and self.global_rank == 0:  # gathered from every rank
+            preds, targets = state["train_scores"]
+            self._stage_metrics("train", preds.shape[1]).restore(preds, targets)
         if "callback_metrics" in state:
             self.trainer.callback_metrics.update(state["callback_metrics"])
         if "random_states" in state:
@@ -243,21 +263,39 @@ class SequenceLitModule(pl.LightningModule):
         loss, logits = self._shared_step(batch)
         targets = batch["targets"]
         self.log(f"{stage}/loss", loss, sync_dist=True, batch_size=len(targets))
-        if stage not in self.metrics:
-            n = logits.shape[1]
-            binary = self.hparams["loss"] == "bce"
+        self._update_metrics(stage, logits, targets)
+
+    def _update_metrics(self, stage: str, logits: Tensor, targets: Tensor) -> None:
+        metric = self._stage_metrics(stage, logits.shape[1])
+        metric.update(self._activation(logits.detach()), targets)
+
+    def _stage_metrics(
+        self, stage: str, n: int
+    ) -> BinaryFeatureMetrics | RegressionFeatureMetrics:
+        key = f"{stage}_metrics"  # not "train": nn.ModuleDict keys cannot shadow Module.train
+        if key not in self.metrics:
             metric = (
                 BinaryFeatureMetrics(n, self.hparams["min_positives"])
-                if binary
+                if self.hparams["loss"] == "bce"
                 else RegressionFeatureMetrics(n)
             )
-            self.metrics[stage] = metric.to(self.device)
-        self.metrics[stage].update(self._activation(logits), targets)
+            self.metrics[key] = metric.to(self.device)
+        return self.metrics[key]  # type: ignore[return-value]
+
+    def _pending_train_scores(self) -> list[Tensor] | None:
+        """Return the train predictions and targets not yet reported, from every rank."""
+        metric = self.metrics["train_metrics"] if "train_metrics" in self.metrics else None
+        pending = metric.pending() if metric is not None else None
+        if pending is None:
+            return None
+        if self._trainer is not None and self._trainer.world_size > 1:
+            pending = tuple(self.all_gather(t).flatten(0, 1) for t in pending)
+        return [t.cpu() for t in pending]
 
     def _log_scores(self, stage: str, curves: bool = False) -> FeatureScores | None:
-        if stage not in self.metrics:
-            return None
-        metric = self.metrics[stage]
+        metric = self.metrics[f"{stage}_metrics"] if f"{stage}_metrics" in self.metrics else None
+        if metric is None or metric.update_count == 0:
+            return None  # nothing since the last report (e.g. validation ended the epoch)
         scores = {k: v.cpu() for k, v in metric.compute().items()}
         n = len(next(iter(scores.values())))
         names = self.features or [f"feature_{i}" for i in range(n)]
@@ -285,36 +323,3 @@ def _one_hot(x: Tensor) -> Tensor:
 
         return codes_to_one_hot(x)
     return x
-
-
-def _plain(config: Mapping[str, Any] | DictConfig) -> dict[str, Any]:
-    """Return a plain, resolved dict (loadable with ``torch.load(weights_only=True)``)."""
-    if isinstance(config, DictConfig):
-        return OmegaConf.to_container(config, resolve=True)  # type: ignore[return-value]
-    return OmegaConf.to_container(OmegaConf.create(dict(config)), resolve=True)  # type: ignore
-
-
-def _build(factory: Callable[..., Any] | Mapping[str, Any]) -> Callable[..., Any]:
-    return instantiate(factory) if isinstance(factory, Mapping) else factory
-
-
-def _config_of(module: nn.Module) -> dict[str, Any] | None:
-    """Return the Hydra config of ``module`` if every constructor argument is an attribute."""
-    cls = type(module)
-    config: dict[str, Any] = {"_target_": f"{cls.__module__}.{cls.__qualname__}"}
-    for name, param in inspect.signature(cls.__init__).parameters.items():
-        if name == "self":
-            continue
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or not hasattr(module, name):
-            return None
-        value = getattr(module, name)
-        if isinstance(value, nn.Module):
-            value = _config_of(value)
-            if value is None:
-                return None
-        elif isinstance(value, tuple | list) and all(isinstance(v, _PRIMITIVES) for v in value):
-            value = list(value)
-        elif not isinstance(value, _PRIMITIVES):
-            return None
-        config[name] = value
-    return config

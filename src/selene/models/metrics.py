@@ -104,6 +104,16 @@ class _FeatureMetric(Metric):
                 f"got {tuple(preds.shape)} and {tuple(target.shape)}"
             )
 
+    def pending(self) -> tuple[Tensor, Tensor] | None:
+        """Return what the updates since the last reset kept (this process's), or None."""
+        return self._state() if self.update_count else None
+
+    def restore(self, preds: Tensor, target: Tensor) -> None:
+        """Keep :meth:`pending`'s tensors again, as one update (a resumed run's metric)."""
+        self.preds.append(preds.to(self.device))
+        self.target.append(target.to(self.device))
+        self._update_count += 1  # what torchmetrics' update wrapper counts
+
     def _state(self) -> tuple[Tensor, Tensor]:
         if isinstance(self.preds, list) and not self.preds:
             raise RuntimeError(f"{type(self).__name__}.compute() called before any update()")
