@@ -6,14 +6,67 @@ The intervals come from :func:`selene.io.bed.read_bed`; the index is what the la
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import numpy as np
 from numba import njit
 
+from selene.io.bed import BedIntervals
 from selene.targets import _kernels
 
 #: Intervals longer than this are split into adjacent pieces (same union, same overlaps), so a
 #: window query never has to scan back past one very long interval.
 MAX_PIECE = 1024
+#: The index arrays, in the order :func:`index_intervals` returns them.
+ARRAYS = ("offsets", "starts", "ends", "max_ends", "feats", "sources")
+
+
+@dataclass
+class Index:
+    """A built or mapped index, with what its build found out about the BED.
+
+    Attributes
+    ----------
+    arrays : dict of str to np.ndarray
+        ``ARRAYS`` (``sources`` may be None: no interval was split).
+    chroms : tuple of str
+        Chromosome names, in the order of ``offsets``.
+    info : dict
+        ``n`` (intervals kept), ``compressed``, ``was_sorted``, ``skipped`` (intervals of
+        unlisted features), ``unknown`` (up to 5 of those features), ``n_unknown``, ``absent``
+        (listed features with no interval).
+    files : Path or None
+        The description file when the arrays are mapped from a cache (to reopen them).
+    """
+
+    arrays: dict[str, np.ndarray | None]
+    chroms: tuple[str, ...]
+    info: dict = field(default_factory=dict)
+    files: Path | None = None
+
+
+def index_bed(bed: BedIntervals, feature_index: dict[str, int]) -> Index:
+    """Index the intervals of ``bed`` whose feature is in ``feature_index`` (name -> column)."""
+    lookup = np.array([feature_index.get(n, -1) for n in bed.names], np.int64)
+    feats = lookup[bed.name] if bed.name.size else bed.name
+    keep = feats >= 0
+    unknown = [n for n, i in zip(bed.names, lookup.tolist(), strict=True) if i < 0]
+    present = np.zeros(len(feature_index), dtype=bool)
+    present[feats[keep]] = True
+    built = index_intervals(
+        bed.chrom[keep], bed.starts[keep], bed.ends[keep], feats[keep], len(bed.chroms)
+    )
+    info = {
+        "n": int(keep.sum()),
+        "compressed": bool(bed.compressed),
+        "was_sorted": built[-1],
+        "skipped": int((~keep).sum()),
+        "unknown": unknown[:5],
+        "n_unknown": len(unknown),
+        "absent": [f for f, i in feature_index.items() if not present[i]],
+    }
+    return Index(dict(zip(ARRAYS, built[:-1], strict=True)), tuple(bed.chroms), info)
 
 
 def index_intervals(

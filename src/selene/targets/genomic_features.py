@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from selene.io.bed import read_bed
+from selene.io import bed as io_bed
 from selene.io.features import read_features
-from selene.targets import _kernels
-from selene.targets._index import index_intervals
+from selene.targets import _index_cache, _kernels
+from selene.targets._index import ARRAYS, Index, index_bed
 from selene.targets._positive import any_positive
 from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
 from selene.targets.target import Target
@@ -47,7 +47,12 @@ class GenomicFeatures(Target):
         the feature's intervals, clipped to the bin, over the bin length).
     cache_dir : str or Path, optional
         Where to keep the parsed-interval cache of a large BED (:func:`selene.io.bed.read_bed`;
-        by default beside the BED, or in ``~/.cache/selene`` when that folder is not writable).
+        by default beside the BED, or in ``~/.cache/selene`` when that folder is not writable),
+        and the finished index beside it (memory-mapped when loaded, so a warm start neither
+        reads the BED nor sorts it; keyed on the BED and the feature list).
+    cache : bool, optional
+        Whether to keep those caches; by default for a BED of at least
+        :data:`selene.io.bed.CACHE_MIN_BYTES`. A cache that cannot be written is skipped.
 
     Notes
     -----
@@ -80,8 +85,9 @@ class GenomicFeatures(Target):
         feature_thresholds: Thresholds = 0.5,
         binary: bool = True,
         cache_dir: str | Path | None = None,
+        cache: bool | None = None,
     ) -> None:
-        self.input_path, self.cache_dir = Path(input_path), cache_dir
+        self.input_path, self.cache_dir, self._cache = Path(input_path), cache_dir, cache
         self.features = read_features(features)
         self.n_features = len(self.features)
         self.feature_index_dict = {name: i for i, name in enumerate(self.features)}
@@ -98,45 +104,76 @@ class GenomicFeatures(Target):
         self._load()
 
     def _load(self) -> None:
-        bed = read_bed(self.input_path, cache_dir=self.cache_dir)
-        lookup = np.array([self.feature_index_dict.get(n, -1) for n in bed.names], np.int64)
-        feats = lookup[bed.name] if bed.name.size else bed.name
-        keep = feats >= 0
-        if not keep.all():
-            unknown = [n for n, i in zip(bed.names, lookup, strict=True) if i < 0]
+        path, features = self.input_path, self.features
+        cache = self._cache
+        if cache is None:
+            cache = path.is_file() and path.stat().st_size >= io_bed.CACHE_MIN_BYTES
+        index = _index_cache.load(path, features, self.cache_dir) if cache else None
+        if index is None:
+            bed = io_bed.read_bed(path, cache=cache, cache_dir=self.cache_dir)
+            index = index_bed(bed, self.feature_index_dict)
+            if cache:
+                index.files = _index_cache.store(path, features, index, self.cache_dir)
+        self._use(index)
+        info = index.info
+        if info["skipped"]:
             warnings.warn(
-                f"{self.input_path.name}: {int((~keep).sum())} interval(s) of {len(unknown)} "
-                f"feature(s) not in the features list are skipped: {unknown[:5]}",
+                f"{path.name}: {info['skipped']} interval(s) of {info['n_unknown']} "
+                f"feature(s) not in the features list are skipped: {info['unknown']}",
                 SeleneWarning,
                 stacklevel=3,
             )
-        present = np.zeros(self.n_features, dtype=bool)
-        present[feats[keep]] = True
         #: Listed features with no interval in the BED: always negative. Samplers refuse them.
-        self.absent_features = [f for f, ok in zip(self.features, present, strict=True) if not ok]
-        self._chroms = bed.chroms
-        self._chrom_index = {name: i for i, name in enumerate(bed.chroms)}
-        self._absent_ok: set[str] = set()  # names checked for a 'chr' prefix mismatch
-        offsets, starts, ends, max_ends, feats, sources, was_sorted = index_intervals(
-            bed.chrom[keep], bed.starts[keep], bed.ends[keep], feats[keep], len(bed.chroms)
-        )
-        self._offsets, self._starts, self._ends = offsets, starts, ends
-        self._max_ends, self._feats, self._sources = max_ends, feats, sources
-        n = int(keep.sum())
-        if not bed.compressed:
+        self.absent_features = list(info["absent"])
+        if not info["compressed"]:
             _log.info(
                 "%s is a plain (not bgzipped) BED: read its %d intervals straight into sorted "
                 "in-memory arrays; no bgzip or tabix index is needed",
-                self.input_path,
-                n,
+                path,
+                info["n"],
             )
-        if not was_sorted:
-            _log.info(
-                "%s is not sorted by chromosome and start: sorted it in memory", self.input_path
-            )
+        if not info["was_sorted"]:
+            _log.info("%s is not sorted by chromosome and start: sorted it in memory", path)
         _log.debug(
-            "loaded %d intervals on %d chromosomes from %s", n, len(bed.chroms), self.input_path
+            "loaded %d intervals on %d chromosomes from %s%s",
+            info["n"],
+            len(index.chroms),
+            path,
+            "" if index.files is None else f" (index cached in {index.files.parent})",
         )
+
+    def _use(self, index: Index) -> None:
+        """Query ``index`` from now on."""
+        self._index_files = index.files
+        self._chroms = index.chroms
+        self._chrom_index = {name: i for i, name in enumerate(index.chroms)}
+        self._absent_ok: set[str] = set()  # names checked for a 'chr' prefix mismatch
+        arrays = index.arrays
+        self._offsets, self._starts, self._ends = (arrays[k] for k in ARRAYS[:3])
+        self._max_ends, self._feats, self._sources = (arrays[k] for k in ARRAYS[3:])
+
+    def __getstate__(self) -> dict:
+        """Pickle a cached index as the name of its files (workers map them, no copy)."""
+        state = self.__dict__.copy()
+        if self._index_files is not None:
+            for key in ARRAYS:
+                state[f"_{key}"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._index_files is None:
+            return
+        try:
+            self._use(_index_cache.open_index(self._index_files))
+        except (OSError, ValueError, KeyError, TypeError) as err:  # its BED changed since
+            warnings.warn(
+                f"{self.input_path}: the index cache {self._index_files} is gone or unreadable "
+                f"({err}); indexing the BED again, as it is now",
+                SeleneWarning,
+                stacklevel=2,
+            )
+            self._load()
 
     def chrom_ids(self, names: Sequence[str] | str) -> np.ndarray:
         """Index of each chromosome name in this BED; -1 where the BED has no interval on it.
