@@ -33,7 +33,7 @@ def test_composing_and_resolving_the_demo_writes_nothing(tmp_path, config) -> No
         assert resolved["data"]["data_dir"] == str(data_dir / "demo")
         datamodule = instantiate(cfg.data)
         assert datamodule.features == DEMO_FEATURES and datamodule.sequence_length == 300
-        assert datamodule.modes == ["train", "validate", "test"]
+        assert datamodule.modes == ["train", "validate", "test"] and datamodule.batch_size == 64
     else:
         assert resolved["analysis"]["input_path"] == str(data_dir / "demo" / "query.fa")
     assert not data_dir.exists()

@@ -84,7 +84,7 @@ class DemoSampler(pl.LightningDataModule):
         super().__init__()
         self.data_dir = Path(data_dir)
         self.features = list(DEMO_FEATURES)
-        self.sequence_length = int(sequence_length)
+        self.sequence_length, self.batch_size = int(sequence_length), int(batch_size)
         self.modes = list(modes_for(test_holdout))
         self.sampler: IntervalsSampler | None = None
         self._settings = dict(
