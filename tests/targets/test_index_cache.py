@@ -14,8 +14,7 @@ import pysam
 import pytest
 
 from selene.io import bed as io_bed
-from selene.targets import GenomicFeatures
-from selene.targets import genomic_features as gf
+from selene.targets import GenomicFeatures, _index_cache
 from selene.utils.warnings import SeleneWarning
 
 FEATURES = [f"f{i}" for i in range(12)]
@@ -54,7 +53,7 @@ def _load(path: Path, **kwargs) -> GenomicFeatures:
 
 
 def _never_built():
-    return patch.object(gf, "index_bed", side_effect=AssertionError("index built again"))
+    return patch.object(_index_cache, "index_bed", side_effect=AssertionError("index built again"))
 
 
 def test_second_init_maps_the_index_and_labels_alike(tmp_path: Path) -> None:
@@ -98,7 +97,7 @@ def test_a_changed_bed_is_indexed_again_and_its_old_index_removed(tmp_path: Path
     _load(path)
     old = _index_files(path)
     os.replace(_regenerate(tmp_path), path)
-    with patch.object(gf, "index_bed", wraps=gf.index_bed) as built:
+    with patch.object(_index_cache, "index_bed", wraps=_index_cache.index_bed) as built:
         changed = _load(path)
     assert built.call_count == 1
     new = _index_files(path)
@@ -122,7 +121,7 @@ def test_another_feature_list_gets_its_own_index(tmp_path: Path) -> None:
     path = _write_bgzip(tmp_path)
     _load(path)
     n = len(_index_files(path))
-    with patch.object(gf, "index_bed", wraps=gf.index_bed) as built:
+    with patch.object(_index_cache, "index_bed", wraps=_index_cache.index_bed) as built:
         with pytest.warns(SeleneWarning, match="10 feature"):
             fewer = GenomicFeatures(path, FEATURES[:3], cache=True)
     described = [name for name in _index_files(path) if name.endswith(".json")]
@@ -137,7 +136,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(tmp_path: Path, caplog) -> No
     starts.write_bytes(starts.read_bytes()[:200])  # truncated
     with (
         caplog.at_level(logging.WARNING, logger="selene.targets._index_cache"),
-        patch.object(gf, "index_bed", wraps=gf.index_bed) as built,
+        patch.object(_index_cache, "index_bed", wraps=_index_cache.index_bed) as built,
     ):
         target = _load(path)
     assert built.call_count == 1
@@ -150,7 +149,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(tmp_path: Path, caplog) -> No
 def test_unwritable_folder_leaves_the_index_in_memory(tmp_path: Path, caplog) -> None:
     path = _write_bgzip(tmp_path)
     with (
-        patch.object(gf._index_cache, "write_atomically", side_effect=PermissionError("ro")),
+        patch.object(_index_cache, "write_atomically", side_effect=PermissionError("ro")),
         caplog.at_level(logging.INFO, logger="selene.targets._index_cache"),
     ):
         target = _load(path)

@@ -6,8 +6,9 @@ Beside the parsed-interval cache of the BED (:mod:`selene.io._bed_cache`, same f
 are read on first use and shared by every process that maps them).
 
 An index is named ``gfindex-<bed>-<features>``: ``<bed>`` fingerprints the BED (size, mtime,
-ctime, as every selene cache does) and ``<features>`` the feature list, which decides which
-intervals are kept and their label columns (thresholds and ``binary`` do not change the index).
+ctime, as every selene cache does) and the piece size long intervals are split into, and
+``<features>`` the feature list, which decides which intervals are kept and their label columns
+(thresholds and ``binary`` do not change the index).
 Its files are ``<name>.<array>.npy`` and ``<name>.json``, the description (chromosomes, lengths,
 what the build logged), written last: a reader trusts only a complete description, and each file
 is renamed into place (:func:`selene.io._cache.write_atomically`), so concurrent readers never
@@ -27,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io import bed as io_bed
 from selene.io._cache import cache_dirs, stat_fingerprint, write_atomically
-from selene.targets._index import ARRAYS, Index
+from selene.targets._index import ARRAYS, MAX_PIECE, Index, index_bed
 
 _log = logging.getLogger(__name__)
 
@@ -38,9 +40,37 @@ _PREFIX = "gfindex"
 
 def name_of(path: Path, features: Sequence[str]) -> str:
     """Name the index of ``path`` for ``features``: ``gfindex-<bed>-<features>``."""
-    bed = stat_fingerprint(path, f"{_FORMAT_VERSION}|{_PREFIX}").hexdigest()[:16]
+    bed = stat_fingerprint(path, f"{_FORMAT_VERSION}|{_PREFIX}|{MAX_PIECE}").hexdigest()[:16]
     digest = hashlib.sha1("\n".join(features).encode(), usedforsecurity=False)
     return f"{_PREFIX}-{bed}-{digest.hexdigest()[:8]}"
+
+
+def load_or_build(
+    path: Path, features: Sequence[str], cache: bool | None, cache_dir: str | Path | None
+) -> Index:
+    """Map the cached index of ``path`` for ``features``, or read the BED, index it and cache it.
+
+    Parameters
+    ----------
+    path : Path
+        The BED file.
+    features : sequence of str
+        The listed features, in label order.
+    cache : bool, optional
+        Use (and write) the cache; by default for files of at least
+        :data:`selene.io.bed.CACHE_MIN_BYTES`, as :func:`selene.io.bed.read_bed` does.
+    cache_dir : str or Path, optional
+        Use only this folder (see :func:`selene.io._cache.cache_dirs`).
+    """
+    if cache is None:
+        cache = path.is_file() and path.stat().st_size >= io_bed.CACHE_MIN_BYTES
+    index = load(path, features, cache_dir) if cache else None
+    if index is None:
+        bed = io_bed.read_bed(path, cache=cache, cache_dir=cache_dir)
+        index = index_bed(bed, {name: i for i, name in enumerate(features)})
+        if cache:
+            index.files = store(path, features, index, cache_dir)
+    return index
 
 
 def load(path: Path, features: Sequence[str], cache_dir: str | Path | None) -> Index | None:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from selene.io import bed as io_bed
 from selene.io.features import read_features
 from selene.targets import _index_cache, _kernels
-from selene.targets._index import ARRAYS, Index, index_bed
+from selene.targets._index import ARRAYS, Index
 from selene.targets._positive import any_positive
 from selene.targets._thresholds import Thresholds, min_overlap, resolve_thresholds
 from selene.targets.target import Target
@@ -104,16 +103,8 @@ class GenomicFeatures(Target):
         self._load()
 
     def _load(self) -> None:
-        path, features = self.input_path, self.features
-        cache = self._cache
-        if cache is None:
-            cache = path.is_file() and path.stat().st_size >= io_bed.CACHE_MIN_BYTES
-        index = _index_cache.load(path, features, self.cache_dir) if cache else None
-        if index is None:
-            bed = io_bed.read_bed(path, cache=cache, cache_dir=self.cache_dir)
-            index = index_bed(bed, self.feature_index_dict)
-            if cache:
-                index.files = _index_cache.store(path, features, index, self.cache_dir)
+        path = self.input_path
+        index = _index_cache.load_or_build(path, self.features, self._cache, self.cache_dir)
         self._use(index)
         info = index.info
         if info["skipped"]:
@@ -134,13 +125,7 @@ class GenomicFeatures(Target):
             )
         if not info["was_sorted"]:
             _log.info("%s is not sorted by chromosome and start: sorted it in memory", path)
-        _log.debug(
-            "loaded %d intervals on %d chromosomes from %s%s",
-            info["n"],
-            len(index.chroms),
-            path,
-            "" if index.files is None else f" (index cached in {index.files.parent})",
-        )
+        _log.debug("%d intervals on %d chromosomes from %s", info["n"], len(index.chroms), path)
 
     def _use(self, index: Index) -> None:
         """Query ``index`` from now on."""
