@@ -1,8 +1,8 @@
-"""bigWig files: chromosome sizes and per-base values, read with pybigtools.
+"""bigWig files: chromosome sizes and per-base values, read and written with pybigtools.
 
-The one reader of bigWig in selene. pybigtools (MIT; Python bindings of the Rust bigtools
-library, released through 2026) reads a whole range straight into a caller's float64 buffer
-(``arr=``), so a chromosome converts in a few large calls; it also writes bigWig
+The one reader and writer of bigWig in selene. pybigtools (MIT; Python bindings of the Rust
+bigtools library, released through 2026) reads a whole range straight into a caller's float64
+buffer (``arr=``), so a chromosome converts in a few large calls; it also writes bigWig
 (``BigWigWriter``), so one library serves the track writers too; and its per-window reads
 were 6-14x faster than pyBigWig's in ``scripts/bench_tracks.py``. pyBigWig (MIT, deepTools)
 reads the same files; the tests take its ``values()`` as the oracle, so the two readers check
@@ -11,11 +11,15 @@ each other.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["chrom_sizes", "open_bigwig", "read_values"]
+__all__ = ["chrom_sizes", "open_bigwig", "read_values", "value_runs", "write_bigwig"]
 
 
 def _pybigtools():
@@ -107,3 +111,136 @@ def read_values(reader, chrom: str, start: int, out: np.ndarray) -> int:
     if n_missing:
         out[missing] = 0.0
     return n_missing
+
+
+def value_runs(values: np.ndarray, offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut per-base values into runs of equal values, NaN bases left out (no data).
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (n,)
+        One value per base; NaN marks bases without data.
+    offset : int
+        Position of ``values[0]``, added to the starts and ends.
+
+    Returns
+    -------
+    starts, ends : np.ndarray, shape (k,), dtype int64
+        Half-open runs, sorted, not overlapping.
+    run_values : np.ndarray, shape (k,), dtype float64
+        The value of each run.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {values.shape}")
+    if values.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0)
+    missing = np.isnan(values)
+    # a run ends where the value changes or data starts or stops (NaN != NaN on its own)
+    change = (values[1:] != values[:-1]) & ~(missing[1:] & missing[:-1])
+    cuts = np.flatnonzero(change) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [values.size]])
+    keep = ~missing[starts]
+    return starts[keep] + offset, ends[keep] + offset, values[starts[keep]]
+
+
+def write_bigwig(
+    path: str | Path,
+    chrom_sizes: Mapping[str, int],
+    blocks: Iterable[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+) -> Path:
+    """Write a bigWig from blocks of intervals, each with one value.
+
+    The blocks are checked as they stream in (pybigtools only prints what it finds wrong and
+    writes a truncated file), and the file appears only when complete.
+
+    Parameters
+    ----------
+    path : str or Path
+        The bigWig to write (replaced if present).
+    chrom_sizes : mapping of str to int
+        The header's chromosomes and lengths, in the file's order.
+    blocks : iterable of (str, np.ndarray, np.ndarray, np.ndarray)
+        ``(chrom, starts, ends, values)``: 0-based half-open intervals, sorted and not
+        overlapping within a chromosome, and one chromosome's blocks one after another (as from
+        :func:`value_runs`). Bases no interval covers have no data.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If a block names a chromosome not in ``chrom_sizes`` or one already finished, or its
+        intervals are empty, unsorted, overlapping, past the chromosome's end or not finite.
+    """
+    path = Path(path)
+    sizes = {str(name): int(length) for name, length in chrom_sizes.items()}
+    problems: list[str] = []
+
+    def records():
+        done: set[str] = set()
+        current, last_end = None, 0
+        for number, (chrom, starts, ends, values) in enumerate(blocks):
+            starts = np.asarray(starts, dtype=np.int64)
+            ends = np.asarray(ends, dtype=np.int64)
+            values = np.asarray(values, dtype=np.float64)
+            if chrom != current:
+                done.add(current)
+                current, last_end = chrom, 0
+            problem = _block_problem(chrom, starts, ends, values, sizes, done, last_end)
+            if problem:
+                problems.append(f"block {number} ({chrom}): {problem}")
+                return
+            if starts.size:
+                last_end = int(ends[-1])
+            rows = ([chrom] * starts.size, starts.tolist(), ends.tolist(), values.tolist())
+            yield from zip(*rows, strict=True)
+
+    writer = _pybigtools()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # pybigtools picks the format from the extension, so the temporary file ends in .bw
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.bw", dir=path.parent)
+    os.close(handle)
+    try:
+        writer.open(tmp, "w").write(sizes, records())
+        if problems:
+            raise ValueError(f"cannot write {path}: {problems[0]}")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return path
+
+
+def _block_problem(
+    chrom: str,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    values: np.ndarray,
+    sizes: dict[str, int],
+    done: set,
+    last_end: int,
+) -> str:
+    """Say what is wrong with one block of :func:`write_bigwig` (``""`` if nothing)."""
+    if chrom not in sizes:
+        return f"chromosome not in chrom_sizes (known: {list(sizes)[:5]})"
+    if chrom in done:
+        return "its chromosome came earlier, then another; give each chromosome's blocks together"
+    shapes = {starts.shape, ends.shape, values.shape}
+    if len(shapes) > 1 or starts.ndim != 1:
+        return "starts, ends and values must be one-dimensional and of one length"
+    if not starts.size:
+        return ""
+    if np.any(ends <= starts):
+        return "an interval ends at or before its start"
+    if starts.min() < 0 or ends.max() > sizes[chrom]:
+        return f"intervals run outside the chromosome (0-{sizes[chrom]})"
+    if starts[0] < last_end or np.any(starts[1:] < ends[:-1]):
+        return "intervals are unsorted or overlap"
+    if not np.all(np.isfinite(values)):
+        return "a value is NaN or infinite (leave bases without data out instead)"
+    return ""
