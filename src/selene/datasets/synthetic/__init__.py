@@ -1,8 +1,10 @@
 """A reproducible synthetic genome with planted motifs: the embedded demo and test dataset.
 
 ``make_synthetic(out_dir)`` writes a FASTA, a tabix-indexed feature BED, the features list, an
-intervals BED, a blacklist, a VCF of variants with known effects and a query FASTA. From the
-shell: ``python -m selene.datasets.synthetic OUT_DIR`` or ``selene-synthetic OUT_DIR``.
+intervals BED, a blacklist, a VCF of variants with known effects and a query FASTA; with
+``tracks=True`` also a bigWig coverage track per feature (peaks at its motif, counting noise).
+From the shell: ``python -m selene.datasets.synthetic OUT_DIR [--tracks]`` or
+``selene-synthetic OUT_DIR``.
 """
 
 from __future__ import annotations

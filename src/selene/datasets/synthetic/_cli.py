@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peaks-per-feature", type=int, default=None)
     parser.add_argument("--n-variants", type=int, default=40)
     parser.add_argument("--n-queries", type=int, default=6)
+    parser.add_argument(
+        "--tracks", action="store_true", help="also write a bigWig coverage track per feature"
+    )
     parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
     args = vars(parser.parse_args(argv))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -49,4 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("  %-14s %s", name, getattr(data, name))
     log.info("  %-14s %s", "vcf", data.vcf)
     log.info("  %-14s %s", "query_fasta", data.query_fasta)
+    if data.tracks:
+        log.info("  %-14s %s (%d bigWig)", "tracks", data.root / "tracks", len(data.tracks))
     return 0

@@ -121,6 +121,11 @@ def write_fasta(
     Path(f"{path}.fai").write_text("".join(fai))
 
 
+def as_text(code: np.ndarray, mask: np.ndarray) -> str:
+    """Return a chromosome's letters as written to the FASTA (soft-masked bases lower-case)."""
+    return _ASCII[code + 5 * mask.astype(np.uint8)].tobytes().decode("ascii")
+
+
 def write_sequences(path: Path, records: list[tuple[str, str]], line_width: int = 60) -> None:
     """Write ``(header, sequence)`` records as FASTA (small files: no index)."""
     with open(path, "wb") as fasta:
