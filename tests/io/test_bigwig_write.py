@@ -70,6 +70,8 @@ def test_round_trip_equals_the_values(tmp_path: Path) -> None:
         ([("chr1", [40], [51], [1.0])], "outside the chromosome \\(0-50\\)"),
         ([("chr1", [-1], [5], [1.0])], "outside the chromosome"),
         ([("chr1", [0], [5], [np.nan])], "NaN or infinite"),
+        ([], "no block holds an interval"),
+        ([("chr1", [], [], [])], "no block holds an interval"),
     ],
 )
 def test_bad_blocks_are_refused_and_leave_no_file(
@@ -77,4 +79,14 @@ def test_bad_blocks_are_refused_and_leave_no_file(
 ) -> None:
     with pytest.raises(ValueError, match=f"cannot write .*out.bw: .*{match}"):
         write_bigwig(tmp_path / "out.bw", SIZES, blocks)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_of_the_blocks_reaches_the_caller(tmp_path: Path) -> None:
+    def blocks():
+        yield "chr1", [0], [5], [1.0]
+        raise RuntimeError("the model failed")
+
+    with pytest.raises(RuntimeError, match="the model failed"):
+        write_bigwig(tmp_path / "out.bw", SIZES, blocks())
     assert list(tmp_path.iterdir()) == []

@@ -153,8 +153,9 @@ def write_bigwig(
 ) -> Path:
     """Write a bigWig from blocks of intervals, each with one value.
 
-    The blocks are checked as they stream in (pybigtools only prints what it finds wrong and
-    writes a truncated file), and the file appears only when complete.
+    The blocks are checked as they stream in, and an error raised while producing them is
+    raised here (pybigtools only prints what it finds wrong, or an exception of the iterable,
+    and writes a truncated file); the file appears only when complete.
 
     Parameters
     ----------
@@ -175,13 +176,23 @@ def write_bigwig(
     ------
     ValueError
         If a block names a chromosome not in ``chrom_sizes`` or one already finished, or its
-        intervals are empty, unsorted, overlapping, past the chromosome's end or not finite.
+        intervals are empty, unsorted, overlapping, past the chromosome's end or not finite;
+        or if no block holds an interval (pybigtools writes no valid file without one).
     """
     path = Path(path)
     sizes = {str(name): int(length) for name, length in chrom_sizes.items()}
     problems: list[str] = []
+    failures: list[BaseException] = []
+    written = 0
 
     def records():
+        try:
+            yield from checked()
+        except Exception as err:  # pybigtools would swallow it: raise it after the write
+            failures.append(err)
+
+    def checked():
+        nonlocal written
         done: set[str] = set()
         current, last_end = None, 0
         for number, (chrom, starts, ends, values) in enumerate(blocks):
@@ -197,6 +208,7 @@ def write_bigwig(
                 return
             if starts.size:
                 last_end = int(ends[-1])
+                written += starts.size
             rows = ([chrom] * starts.size, starts.tolist(), ends.tolist(), values.tolist())
             yield from zip(*rows, strict=True)
 
@@ -207,8 +219,11 @@ def write_bigwig(
     os.close(handle)
     try:
         writer.open(tmp, "w").write(sizes, records())
-        if problems:
-            raise ValueError(f"cannot write {path}: {problems[0]}")
+        if failures:
+            raise failures[0]
+        if problems or not written:
+            problem = problems[0] if problems else "no block holds an interval"
+            raise ValueError(f"cannot write {path}: {problem}")
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
