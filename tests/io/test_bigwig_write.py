@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,9 @@ def test_round_trip_equals_the_values(tmp_path: Path) -> None:
     write_bigwig(path, SIZES, [("chr1", [0], [50], [7.5])])  # an existing file is replaced
     np.testing.assert_array_equal(read(path, "chr1"), np.full(50, 7.5))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bw"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would make it
 
 
 @pytest.mark.parametrize(

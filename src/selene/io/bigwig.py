@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -214,11 +214,11 @@ def write_bigwig(
 
     writer = _pybigtools()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # pybigtools picks the format from the extension, so the temporary file ends in .bw
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.bw", dir=path.parent)
-    os.close(handle)
+    # pybigtools picks the format from the extension, so the temporary file ends in .bw; it
+    # creates the file itself, with the permissions the umask gives (mkstemp's would be 0600)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp.bw"
     try:
-        writer.open(tmp, "w").write(sizes, records())
+        writer.open(str(tmp), "w").write(sizes, records())
         if failures:
             raise failures[0]
         if problems or not written:
