@@ -63,7 +63,8 @@ class FileStream(ChunkStream):
                 f"{batch_size}, {rank}, {world_size}, {epoch}, {start}"
             )
         # a packet holds a fixed number of batches, so that the loader's order is known
-        row_bytes = 4 * source.sequence_length + 4 * (source.n_features or 0)
+        labels = getattr(source, "label_shape", (source.n_features or 0,))
+        row_bytes = 4 * source.sequence_length + 4 * int(np.prod(labels))
         narrow = getattr(source, "narrow", None)
         super().__init__(batches_per_packet(batch_size * row_bytes), epoch, start, narrow)
         self.source, self.batch_size, self.rank, self.world_size = (

@@ -12,6 +12,7 @@ import numpy as np
 
 from selene import sequences
 from selene.samplers._kernels import count_unknown
+from selene.samplers._labels import LabelReader
 from selene.targets import Target
 
 Batch = dict[str, Any]
@@ -21,54 +22,11 @@ class CenterDrawer(Protocol):
     """Draws candidate window centres for one partition (a sampler-specific rule)."""
 
     mode: str
+    chrom_ids: np.ndarray  # genome chromosome ids it may draw from
 
     def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``n`` (genome chromosome id, centre position) pairs."""
         ...
-
-
-def bin_offsets(sequence_length: int, center_bin_to_predict: int | list[int]) -> tuple[int, int]:
-    """Where the labelled bin sits in a window, as the Selene SDK places it.
-
-    Parameters
-    ----------
-    sequence_length : int
-        Window length ``L``; the window is ``[c - L // 2, c - L // 2 + L)`` around a centre ``c``.
-    center_bin_to_predict : int or [int, int]
-        Length of the centred bin, or its ``[start, end)`` offsets inside the window.
-
-    Returns
-    -------
-    (int, int)
-        Offsets of the bin's start and end from the window start.
-
-    Raises
-    ------
-    ValueError
-        If the bin does not fit in the window, or an int bin and the window differ in parity.
-    """
-    if isinstance(center_bin_to_predict, int | np.integer):
-        bin_len = int(center_bin_to_predict)
-        if bin_len <= 0 or bin_len > sequence_length:
-            raise ValueError(
-                f"center_bin_to_predict must be in [1, sequence_length={sequence_length}]; "
-                f"got {bin_len} (sequence_length < center_bin_to_predict?)"
-            )
-        if (sequence_length + bin_len) % 2:
-            raise ValueError(
-                f"sequence_length {sequence_length} and center_bin_to_predict {bin_len} must be "
-                "both odd or both even, so that the bin is centred"
-            )
-        # Selene: window = c - L//2 .. c + L//2 (+1 if odd); bin = c - b//2 .. c + b//2 (+1 if odd)
-        start = sequence_length // 2 - bin_len // 2
-        return start, start + bin_len
-    bounds = list(center_bin_to_predict)
-    if len(bounds) != 2 or not 0 <= bounds[0] < bounds[1] <= sequence_length:
-        raise ValueError(
-            "center_bin_to_predict must be an int or [start, end] with "
-            f"0 <= start < end <= sequence_length={sequence_length}; got {center_bin_to_predict!r}"
-        )
-    return int(bounds[0]), int(bounds[1])
 
 
 class WindowReader:
@@ -79,11 +37,11 @@ class WindowReader:
     genome : selene.sequences.Sequence
         Reference; ``get_encodings`` and ``blacklisted_batch`` are used.
     target : selene.targets.Target
-        Labels, asked a batch at a time (``get_feature_data_batch``) for ``(N, n_features)``.
+        Labels, asked a batch at a time (``get_feature_data_batch``) for ``(N, *label_shape)``.
     sequence_length : int
         Window length.
     bin_start, bin_end : int
-        Offsets of the labelled bin from the window start (see ``bin_offsets``).
+        Offsets of the labelled span from the window start (see ``label_span``).
     strand : {"random", "+"}
         Random strand per window (as the Selene SDK draws it) or forward only.
     max_n_fraction : float
@@ -112,52 +70,18 @@ class WindowReader:
         )
         self.chroms = np.asarray(genome.get_chrs(), dtype=object)
         self.chrom_lens = np.array([n for _, n in genome.get_chr_lens()], dtype=np.int64)
-        self._check_nan = not target.never_nan  # else checked batch by batch
-        #: ``(low, high, why)``: labels outside it are refused (see ``require_target_range``)
-        self.target_bounds: tuple[float, float, str] | None = None
-        self._target_keys = np.asarray(target.chrom_ids(list(self.chroms)))
+        self.label_reader = LabelReader(target, self.chroms.tolist(), bin_start, bin_end)
         self._unk = int(genome.UNK_CODE)
 
-    def labels(self, chrom_ids: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        """Labels of the bins of windows starting at ``starts``: float32 (N, F)."""
-        bin_starts = starts + self.bin_start
-        bin_ends = starts + self.bin_end
-        n_features = self.target.n_features
-        if chrom_ids.size == 0:
-            return np.zeros((0, n_features), np.float32)
-        keys = self._target_keys[chrom_ids]
-        out = self.target.get_feature_data_batch(keys, bin_starts, bin_ends)
-        labels = np.asarray(out, dtype=np.float32)
-        if labels.shape != (chrom_ids.size, n_features):
-            raise ValueError(
-                f"{self.target.describe()}.get_feature_data_batch gave labels of shape "
-                f"{labels.shape} for {chrom_ids.size} windows; a Target returns "
-                f"(windows, n_features) = ({chrom_ids.size}, {n_features})"
-            )
-        if self._check_nan and np.isnan(labels).any():
-            i, j = np.argwhere(np.isnan(labels))[0]
-            raise ValueError(
-                f"{self.target.describe()} gave NaN for feature {j} of "
-                f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}: NaN targets "
-                "would make the loss NaN; fill or drop them in the target"
-            )
-        if self.target_bounds is not None and labels.size:
-            low, high, why = self.target_bounds
-            outside = (labels < low) | (labels > high)
-            if outside.any():
-                i, j = np.argwhere(outside)[0]
-                raise ValueError(
-                    f"{self.target.describe()} gave {labels[i, j]:g} for feature {j} of "
-                    f"{self.chroms[chrom_ids[i]]}:{bin_starts[i]}-{bin_ends[i]}, outside "
-                    f"[{low:g}, {high:g}]: {why}"
-                )
-        return labels
+    def labels(self, chrom_ids: np.ndarray, starts: np.ndarray, minus: np.ndarray) -> np.ndarray:
+        """Labels of windows starting at ``starts``: float32 ``(N, *label_shape)``."""
+        return self.label_reader(chrom_ids, starts, minus)
 
     def read(self, chrom_ids: np.ndarray, starts: np.ndarray, minus: np.ndarray) -> Batch:
         """Read the batch of given windows (genome chromosome ids, starts, True = '-' strand)."""
         ends = starts + self.sequence_length
         codes = self.genome.get_encodings(chrom_ids, starts, ends, minus)
-        return self._batch(chrom_ids, starts, minus, codes, self.labels(chrom_ids, starts))
+        return self._batch(chrom_ids, starts, minus, codes, self.labels(chrom_ids, starts, minus))
 
     def _batch(
         self,
@@ -197,9 +121,9 @@ class WindowReader:
             for i in range(0, batch_size * n_batches, batch_size)
         ]
 
-    def batches_per_draw(self, batch_size: int, n_features: int) -> int:
+    def batches_per_draw(self, batch_size: int) -> int:
         """How many batches to draw at once: about 512 windows, at most ~8 MB."""
-        per_window = self.sequence_length + 4 * n_features
+        per_window = self.sequence_length + 4 * self.label_reader.size
         return max(1, min(512, (8 << 20) // per_window) // batch_size)
 
     def draw_arrays(
@@ -211,7 +135,7 @@ class WindowReader:
         -------
         chrom_ids, starts, minus, codes, targets : np.ndarray
             Genome chromosome ids, window starts, '-' strand flags, uint8 codes (n, L) and
-            float32 labels (n, F).
+            float32 labels (n, *label_shape).
 
         Raises
         ------
@@ -236,8 +160,8 @@ class WindowReader:
             cids, starts, minus = cids[ok], starts[ok], minus[ok]
             targets = None
             if cids.size and not self.keep_negative:  # labels first: most candidates fail here
-                targets = self.labels(cids, starts)
-                ok = targets.any(axis=1)
+                targets = self.labels(cids, starts, minus)
+                ok = targets.reshape(targets.shape[0], -1).any(axis=1)
                 cids, starts, minus, targets = cids[ok], starts[ok], minus[ok], targets[ok]
             # encode a few spare windows, so that the rare ones rejected for N are replaced
             # without another round
@@ -257,7 +181,7 @@ class WindowReader:
                     targets = None if targets is None else targets[ok]
             cids, starts, minus, codes = cids[:need], starts[:need], minus[:need], codes[:need]
             targets = None if targets is None else targets[:need]
-            targets = self.labels(cids, starts) if targets is None else targets
+            targets = self.labels(cids, starts, minus) if targets is None else targets
             parts.append((cids, starts, minus, codes, targets))
             have += cids.size
             if rounds >= 50 and have == 0:

@@ -1,7 +1,8 @@
-"""Datasets of windows as BED (Selene's ``{mode}_data.bed``): writing and ``BedFileSampler``.
+"""``BedFileSampler``: a fixed dataset of windows read from Selene's ``{mode}_data.bed``.
 
 A line is ``chrom  start  end  strand  indices``, tab-separated, where ``indices`` are the
-``;``-joined indices of the features that are positive in the window (empty when none).
+``;``-joined indices of the features that are positive in the window (empty when none); the
+writer (``write_bed_dataset``) lives in ``_bed_writer`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -9,73 +10,19 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from selene.io.bed import read_bed
 from selene.io.features import read_features
+from selene.samplers._bed_writer import BedAppender, write_bed_dataset
+from selene.samplers._labels import LabelReader, label_span, refuse_missing_chroms
 from selene.samplers._windows import Batch
+from selene.targets import Target, check_target
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["BedAppender", "BedFileSampler", "write_bed_dataset"]
-
-
-def write_bed_dataset(handle: IO[str], batch: Batch) -> None:
-    """Append a batch's windows to an open BED file in Selene's ``{mode}_data.bed`` format.
-
-    Parameters
-    ----------
-    handle : text file
-        Open for writing.
-    batch : dict
-        With ``coords`` (``chrom``, ``start``, ``end``, ``strand``) and ``targets`` (B, F);
-        features with a non-zero target are listed.
-    """
-    coords = batch["coords"]
-    targets = np.asarray(batch["targets"])
-    rows, cols = np.nonzero(targets)
-    per_row = np.split(cols, np.searchsorted(rows, np.arange(1, targets.shape[0])))
-    starts, ends = np.asarray(coords["start"]).tolist(), np.asarray(coords["end"]).tolist()
-    handle.writelines(
-        f"{c}\t{s}\t{e}\t{st}\t{';'.join(map(str, f.tolist()))}\n"
-        for c, s, e, st, f in zip(
-            coords["chrom"], starts, ends, coords["strand"], per_row, strict=True
-        )
-    )
-
-
-class BedAppender:
-    """Appends every batch it is called with to ``{mode}_data.bed`` (one file per stream).
-
-    Parameters
-    ----------
-    output_dir : path
-        Folder of the files.
-    mode : str
-        Partition name, the file's prefix.
-    single : bool
-        True when there is one stream: write ``{mode}_data.bed``; else
-        ``{mode}_data.rank{r}.worker{w}.bed``.
-    """
-
-    def __init__(self, output_dir: str | Path, mode: str, single: bool) -> None:
-        self.output_dir, self.mode, self.single = Path(output_dir), mode, single
-        self._handle: IO[str] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_handle": None}
-
-    def __call__(self, batch: Batch, stream: tuple[int, int]) -> None:
-        """Append ``batch``, drawn by stream ``(rank, worker id)``."""
-        if self._handle is None:
-            name = f"{self.mode}_data.bed"
-            if not self.single:
-                name = f"{self.mode}_data.rank{stream[0]}.worker{stream[1]}.bed"
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.output_dir / name, "w")  # noqa: SIM115 (lives with the stream)
-        write_bed_dataset(self._handle, batch)
-        self._handle.flush()
 
 
 class BedFileSampler:
@@ -83,7 +30,9 @@ class BedFileSampler:
 
     Reads the Selene SDK's ``{mode}_data.bed`` and ours alike. Unlike the Selene SDK, the strand
     column is honoured (Selene reads every window on '+'), and windows longer than
-    ``sequence_length`` are trimmed around their centre.
+    ``sequence_length`` are trimmed around their centre. Labels come from the file's indices
+    column (``targets_avail``) or from a ``Target`` (``target=``, e.g. ``BigWigTargets``: the
+    online samplers' saved windows read with the tracks they were drawn with).
 
     Parameters
     ----------
@@ -107,6 +56,18 @@ class BedFileSampler:
         Shuffle the training order each pass.
     random_seed : int
         Seeds the shuffles.
+    target : selene.targets.Target, optional
+        Labels each window (instead of ``targets_avail``): batches carry float32
+        ``(B, *target.label_shape(span))``, flipped with ``target.flip_strand`` on '-'.
+    center_bin_to_predict : int, [int, int] or None
+        With ``target``: the span of each window it labels (see ``OnlineSampler``); None: the
+        whole window.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` and ``targets_avail`` are both given, or ``target`` has no data on a
+        chromosome of the windows (a bigWig without it; ``chr1`` and ``1`` are matched).
 
     Warns
     -----
@@ -125,10 +86,21 @@ class BedFileSampler:
         features: Sequence[str] | str | Path | None = None,
         shuffle: bool = True,
         random_seed: int = 436,
+        target: Target | None = None,
+        center_bin_to_predict: int | Sequence[int] | None = None,
     ) -> None:
         self.filepath = Path(filepath)
         if not self.filepath.is_file():
             raise FileNotFoundError(f"BED file not found: {self.filepath}")
+        if target is not None:
+            target = check_target(target, "BedFileSampler")
+            if targets_avail:
+                raise ValueError(
+                    f"{self.filepath.name}: give targets_avail (labels from the file's indices "
+                    "column) or target= (labels from a Target), not both"
+                )
+            features = target.features if features is None else features
+            n_features = target.n_features
         if isinstance(reference_sequence, str | Path):
             from selene.sequences import Genome
 
@@ -144,7 +116,26 @@ class BedFileSampler:
         self._parse(sequence_length)
         self.n_samples = int(self.starts.size)
         self.block_size = self.n_samples  # all in memory
-        self.narrow = {("targets",): "u1"}  # labels are 0/1
+        self._labels: LabelReader | None = None
+        self.label_shape: tuple[int, ...] = (n_features,) if targets_avail else ()
+        if target is not None:
+            if len(self.features or ()) not in (0, target.n_features):
+                raise ValueError(
+                    f"{len(self.features or ())} features given but the target has "
+                    f"{target.n_features}; pass the target's own list (or features=None)"
+                )
+            start, end = label_span(self.sequence_length, center_bin_to_predict, target, None)
+            self._labels = LabelReader(target, self.chroms.tolist(), start, end)
+            self.label_shape = self._labels.shape
+            used = self.chroms[np.unique(self.chrom_ids)].tolist()
+            refuse_missing_chroms(target, used, "BedFileSampler", f"{self.filepath}")
+        # 0/1 labels travel from workers as uint8
+        self.narrow = {("targets",): "u1"} if target is None or target.binary else {}
+
+    def require_target_range(self, low: float, high: float, why: str) -> None:
+        """Refuse a ``target``'s labels outside ``[low, high]`` (file indices are 0/1)."""
+        if self._labels is not None:
+            self._labels.bounds = (float(low), float(high), why)
 
     def _parse(self, sequence_length: int | None) -> None:
         bed = read_bed(self.filepath, columns=3, extra=True)
@@ -251,6 +242,8 @@ class BedFileSampler:
             targets = np.zeros((r.size, self.n_features), np.float32)
             targets[np.repeat(np.arange(r.size), hi - lo), self.indices[_ranges(lo, hi)]] = 1.0
             out["targets"] = targets
+        elif self._labels is not None:
+            out["targets"] = self._labels(cids, starts, minus)
         return out
 
     def read_batch(self, start: int, stop: int) -> Batch:

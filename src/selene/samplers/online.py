@@ -20,7 +20,8 @@ from selene.samplers._datasets import (
     stream_rng,
 )
 from selene.samplers._inputs import open_reference, open_target, set_size
-from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet, bin_offsets
+from selene.samplers._labels import label_span, refuse_missing_chroms
+from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
 from selene.samplers.splits import Holdout, holdout_type, modes_for
 from selene.targets import Target
@@ -59,8 +60,11 @@ class OnlineSampler(SamplerDataModule):
         None: no test set.
     sequence_length : int
         Window length.
-    center_bin_to_predict : int or [int, int]
-        Length of the centred bin the labels describe, or its ``[start, end)`` in the window.
+    center_bin_to_predict : int, [int, int] or None
+        Length of the centred bin the labels describe, or its ``[start, end)`` in the window;
+        None: 200 (the Selene SDK's default). A ``whole_window`` target (``BigWigTargets``) is
+        asked for the whole window and places its own crop and bins (``center_crop``,
+        ``bin_size``): leave this None (or the whole window) with one.
     feature_thresholds : float, dict, callable or None
         Passed to ``GenomicFeatures`` when ``target_path`` is a path (unused otherwise).
     mode : {"train", "validate", "test"}
@@ -86,19 +90,22 @@ class OnlineSampler(SamplerDataModule):
     max_n_fraction : float
         Largest accepted fraction of ``N`` in a window (the Selene SDK rejects above 30%).
     keep_negative : bool
-        False: redraw windows with no positive label.
+        False: redraw windows with no positive label (for tracks: whose values are all 0).
     target : selene.targets.Target, optional
         Any object following the ``Target`` protocol (``n_features``, ``get_feature_data``,
-        optionally a batched ``get_feature_data_batch`` giving ``(N, n_features)`` labels).
-        Give this or ``target_path``.
+        optionally a batched ``get_feature_data_batch``), e.g. ``BigWigTargets``: batches carry
+        its labels, float32 ``(B, *target.label_shape(span))``, so ``(B, T, L // bin_size)``
+        for tracks. A window drawn on the '-' strand carries ``target.flip_strand`` of its '+'
+        labels (track bins reversed, as its bases are). Give this or ``target_path``.
 
     Raises
     ------
     TypeError
         If the reference is not a ``Sequence``, or the target not a ``Target``.
     ValueError
-        If both or neither of ``target`` and ``target_path`` are given, or the features do
-        not match the target.
+        If both or neither of ``target`` and ``target_path`` are given, the features do not
+        match the target, or the target has no data on a chromosome the sampler draws from
+        (a bigWig without it; ``chr1`` and ``1`` are matched).
     """
 
     STRAND_SIDES = ("+", "-")
@@ -112,7 +119,7 @@ class OnlineSampler(SamplerDataModule):
         validation_holdout: Holdout = ("chr6", "chr7"),
         test_holdout: Holdout = ("chr8", "chr9"),
         sequence_length: int = 1000,
-        center_bin_to_predict: int | Sequence[int] = 200,
+        center_bin_to_predict: int | Sequence[int] | None = None,
         feature_thresholds: float | dict | Callable | None = 0.5,
         mode: str = "train",
         save_datasets: Sequence[str] = (),
@@ -166,11 +173,11 @@ class OnlineSampler(SamplerDataModule):
             "validate": set_size("n_validation_samples", n_validation_samples, "validate"),
             "test": set_size("n_test_samples", n_test_samples, "test"),
         }
-        bin_start, bin_end = bin_offsets(self.sequence_length, center_bin_to_predict)
         self.reference_sequence = open_reference(reference_sequence, type(self).__name__)
         self.target, self.features = open_target(
             target, target_path, features, feature_thresholds, type(self).__name__
         )
+        bin_start, bin_end = label_span(self.sequence_length, center_bin_to_predict, self.target)
         absent = list(self.target.absent_features)
         if absent:  # caught here, before training, rather than learnt as all-negative labels
             raise ValueError(
@@ -189,6 +196,14 @@ class OnlineSampler(SamplerDataModule):
             keep_negative,
         )
         self._drawers: dict[str, CenterDrawer] = self._partition()
+        drawn = np.unique(np.concatenate([d.chrom_ids for d in self._drawers.values()]))
+        source = getattr(self.reference_sequence, "path", None)
+        refuse_missing_chroms(
+            self.target,
+            self._reader.chroms[drawn].tolist(),
+            type(self).__name__,
+            "the reference" if source is None else f"the reference {source}",
+        )
         self._fixed: dict[str, WindowSet] = {}
         self._rng = stream_rng(self.seed, 9)
 
@@ -204,7 +219,7 @@ class OnlineSampler(SamplerDataModule):
         ``SequenceLitModule`` asks with its loss's range (``bce``: [0, 1]), so that a custom
         ``Target`` of counts is not trained with a binary loss.
         """
-        self._reader.target_bounds = (float(low), float(high), why)
+        self._reader.label_reader.bounds = (float(low), float(high), why)
 
     def _excluded(self, chrom: str) -> bool:
         return any(pattern in chrom for pattern in self.exclude_chrs)
@@ -246,7 +261,8 @@ class OnlineSampler(SamplerDataModule):
         """Write the validation or test windows as Selene's ``{mode}_data.bed``.
 
         Columns: chrom, start, end, strand, ``;``-joined indices of the positive features.
-        ``BedFileSampler`` reads it back.
+        ``BedFileSampler`` reads it back. A ``whole_window`` target's labels (tracks) are not
+        written (4 columns): ``BedFileSampler(target=...)`` reads them again from the target.
         """
         if mode == "train":
             raise ValueError(
@@ -260,7 +276,7 @@ class OnlineSampler(SamplerDataModule):
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w") as handle:
             for i in range(fixed.n_batches):
-                write_bed_dataset(handle, fixed(i))
+                write_bed_dataset(handle, fixed(i), indices=not self.target.whole_window)
         return path
 
     # --- LightningDataModule ----------------------------------------------------------------
@@ -278,8 +294,9 @@ class OnlineSampler(SamplerDataModule):
         if "train" in self.save_datasets:
             world = self.trainer.world_size if self.trainer is not None else 1
             single = world == 1 and self.num_workers <= 1
-            on_batch = BedAppender(self.output_dir, "train", single)
-        per_draw = self._reader.batches_per_draw(self.batch_size, self.n_features)
+            indices = not self.target.whole_window
+            on_batch = BedAppender(self.output_dir, "train", single, indices)
+        per_draw = self._reader.batches_per_draw(self.batch_size)
         draw = partial(
             self._reader.draw_batches,
             drawer=self._drawers["train"],

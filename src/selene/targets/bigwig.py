@@ -92,6 +92,7 @@ class BigWigTargets(Target):
     """
 
     binary = False
+    whole_window = True  # samplers pass whole windows; center_crop and bin_size place the bins
 
     def __init__(
         self,
@@ -176,6 +177,12 @@ class BigWigTargets(Target):
             names = [names]
         get = self._aliases.get
         return np.fromiter((get(n, -1) for n in names), dtype=np.int32, count=len(names))
+
+    def missing_chroms(self, names: Sequence[str]) -> list[str]:
+        """Names among ``names`` that no track has (``chr1`` and ``1`` match each other)."""
+        return [
+            n for n, i in zip(names, self.chrom_ids(list(names)).tolist(), strict=True) if i < 0
+        ]
 
     def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
         """Tracks of the window ``[start, end)`` of ``chrom`` (0-based, end-exclusive).

@@ -31,6 +31,18 @@ class Target(ABC):
     absent_features : sequence of str
         Listed features the source holds no data for (always negative); samplers refuse a
         target with any, since such labels are learnt as all-negative.
+    whole_window : bool
+        False: samplers ask for the labels of the centred bin ``center_bin_to_predict`` of each
+        window (the Selene SDK's convention for features). True: they ask for the whole input
+        window, and the target places its own crop and bins (``BigWigTargets``' ``center_crop``
+        and ``bin_size``).
+
+    Notes
+    -----
+    Labels may carry a length axis: a track target gives ``(N, T, L')`` per batch
+    (:meth:`label_shape`), bin ``k`` covering the ``k``-th stretch of the window from its start
+    on the '+' strand. Samplers that read a window on the '-' strand (its reverse complement)
+    give the labels :meth:`flip_strand` makes of the '+' ones.
     """
 
     n_features: int
@@ -38,6 +50,7 @@ class Target(ABC):
     binary: bool = False
     never_nan: bool = False
     absent_features: Sequence[str] = ()
+    whole_window: bool = False
 
     @abstractmethod
     def get_feature_data(self, chrom: str, start: int, end: int) -> np.ndarray:
@@ -71,6 +84,45 @@ class Target(ABC):
         if not rows:
             raise ValueError("get_feature_data_batch needs at least one window")
         return np.stack(rows)
+
+    def label_shape(self, length: int) -> tuple[int, ...]:
+        """Shape of one window's labels: ``(n_features,)``, or e.g. ``(T, L')`` for tracks.
+
+        Parameters
+        ----------
+        length : int
+            Length of the span the sampler asks for (the centred bin, or the whole window
+            when :attr:`whole_window`).
+        """
+        return (self.n_features,)
+
+    def flip_strand(self, labels: np.ndarray) -> np.ndarray:
+        """Labels of windows read on the '-' strand, from those of the same windows on '+'.
+
+        The default reverses the length axis of positional labels (``(N, T, L')``: bin ``k``
+        becomes bin ``L' - 1 - k``, as the reverse complement reverses the bases) and leaves
+        per-window labels (``(N, F)``: features, window totals) alone. A target of stranded
+        tracks overrides it to swap each '+'/'-' pair as well.
+
+        Parameters
+        ----------
+        labels : np.ndarray, shape (N, *label_shape)
+            Labels of '+' windows; samplers pass a copy, so it may be changed in place.
+
+        Returns
+        -------
+        np.ndarray, same shape
+        """
+        return labels[..., ::-1] if labels.ndim > 2 else labels
+
+    def missing_chroms(self, names: Sequence[str]) -> list[str]:
+        """Chromosome names among ``names`` this target cannot label (it has no data there).
+
+        Samplers refuse, at construction, to draw windows from such a chromosome. The default
+        is none: a feature BED without an interval on a chromosome labels it all-negative;
+        ``BigWigTargets`` lists the chromosomes none of its files has.
+        """
+        return []
 
     def chrom_ids(self, names: Sequence[str]) -> np.ndarray:
         """Keys for chromosome names that :meth:`get_feature_data_batch` takes as ``chroms``.
