@@ -3,8 +3,9 @@
 Online samplers draw windows from a reference genome on the fly (``RandomPositionsSampler``,
 ``IntervalsSampler``); ``MultiFileSampler`` serves fixed datasets read by file samplers
 (``BedFileSampler``, ``MatFileSampler``). Batches are dicts: ``sequence`` (uint8 codes
-``(B, L)``, or float one-hot ``(B, 4, L)`` from .mat files), ``targets`` (float32 ``(B, F)``)
-and ``coords`` (``chrom``, ``start``, ``end``, ``strand``) where known; the DataModules'
+``(B, L)``, or float one-hot ``(B, 4, L)`` from .mat files), ``targets`` (float32 ``(B, F)``;
+``(B, T, L // bin_size)`` from ``BigWigTargets``, flipped along the bins for '-' windows) and
+``coords`` (``chrom``, ``start``, ``end``, ``strand``) where known; the DataModules'
 ``on_after_batch_transfer`` turns codes into float one-hot ``(B, 4, L)`` on the device.
 """
 

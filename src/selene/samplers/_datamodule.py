@@ -15,7 +15,8 @@ class SamplerDataModule(pl.LightningDataModule):
     """Base of the samplers: features, one-hot encoding on the device, the stream's position.
 
     Batches are dicts with ``sequence`` (uint8 codes ``(B, L)``, or float one-hot ``(B, 4, L)``
-    from .mat files), ``targets`` (float32 ``(B, F)``) and ``coords`` where known. The training
+    from .mat files), ``targets`` (float32 ``(B, F)``, or ``(B, T, L')`` from a track target)
+    and ``coords`` where known. The training
     stream can start at any batch; checkpoints keep how far training went, so that a resumed
     run trains on the batches the uninterrupted run would have.
     """

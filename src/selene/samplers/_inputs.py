@@ -79,6 +79,17 @@ def open_target(
     return given, names
 
 
+def refuse_absent_features(target: Target, features: list[str]) -> None:
+    """Refuse listed features the target has no data for (learnt as all-negative otherwise)."""
+    absent = list(target.absent_features)
+    if absent:
+        raise ValueError(
+            f"{len(absent)} of the {len(features)} listed features have no interval in "
+            f"{target.describe()}, e.g. {absent[:5]}: the features list does not match "
+            "the target file"
+        )
+
+
 def set_size(name: str, value: int | None, mode: str) -> int:
     """Check a fixed set's size: None is the Selene SDK's default, 0 no set at all."""
     if value is None:

@@ -47,7 +47,8 @@ class WindowReader:
     max_n_fraction : float
         Windows with a larger fraction of ``N`` are rejected.
     keep_negative : bool
-        False: reject windows with no positive label (``IntervalsSampler(sample_negative=False)``).
+        False: reject windows with no positive label, or whose tracks are all 0
+        (``IntervalsSampler(sample_negative=False)``).
     """
 
     def __init__(

@@ -121,8 +121,9 @@ class MultiFileSampler(SamplerDataModule):
     def require_target_range(self, low: float, high: float, why: str) -> None:
         """Have every file sampler refuse targets outside ``[low, high]`` as it reads them.
 
-        ``SequenceLitModule`` calls it with its loss's range (``bce``: [0, 1]). BED datasets
-        hold 0/1 labels by construction, so only samplers that read stored values check.
+        ``SequenceLitModule`` calls it with its loss's range (``bce``: [0, 1]). A BED's indices
+        column gives 0/1 labels by construction; samplers that read stored values, or labels
+        from a ``Target`` (``BedFileSampler(target=...)``), check.
         """
         for sampler in self.samplers.values():
             check = getattr(sampler, "require_target_range", None)

@@ -19,7 +19,12 @@ from selene.samplers._datasets import (
     current_rank,
     stream_rng,
 )
-from selene.samplers._inputs import open_reference, open_target, set_size
+from selene.samplers._inputs import (
+    open_reference,
+    open_target,
+    refuse_absent_features,
+    set_size,
+)
 from selene.samplers._labels import label_span, refuse_missing_chroms
 from selene.samplers._windows import Batch, CenterDrawer, WindowReader, WindowSet
 from selene.samplers.bed_file import BedAppender, write_bed_dataset
@@ -178,13 +183,7 @@ class OnlineSampler(SamplerDataModule):
             target, target_path, features, feature_thresholds, type(self).__name__
         )
         bin_start, bin_end = label_span(self.sequence_length, center_bin_to_predict, self.target)
-        absent = list(self.target.absent_features)
-        if absent:  # caught here, before training, rather than learnt as all-negative labels
-            raise ValueError(
-                f"{len(absent)} of the {len(self.features)} listed features have no interval in "
-                f"{self.target.describe()}, e.g. {absent[:5]}: the features list does not match "
-                "the target file"
-            )
+        refuse_absent_features(self.target, self.features)
         self._reader = WindowReader(
             self.reference_sequence,
             self.target,
@@ -197,13 +196,9 @@ class OnlineSampler(SamplerDataModule):
         )
         self._drawers: dict[str, CenterDrawer] = self._partition()
         drawn = np.unique(np.concatenate([d.chrom_ids for d in self._drawers.values()]))
-        source = getattr(self.reference_sequence, "path", None)
-        refuse_missing_chroms(
-            self.target,
-            self._reader.chroms[drawn].tolist(),
-            type(self).__name__,
-            "the reference" if source is None else f"the reference {source}",
-        )
+        source = f"the reference {getattr(self.reference_sequence, 'path', '')}".rstrip()
+        names = self._reader.chroms[drawn].tolist()
+        refuse_missing_chroms(self.target, names, type(self).__name__, source)
         self._fixed: dict[str, WindowSet] = {}
         self._rng = stream_rng(self.seed, 9)
 
