@@ -99,29 +99,25 @@ def test_data_options_instantiate(option, data_dir, tmp_path) -> None:
 
 
 BIG_MODELS = {"sei", "danq"}  # tens of millions of weights to initialise: seconds each
-# track models output (N, T, bins), and SequenceLitModule takes their losses only with issue 12's
-# item 4: tests/models/test_track_models.py builds their nets from these configs until then
-TRACK_MODELS = {"bpnet", "track_cnn"}
+# track models output (N, T, bins): window length in, bins out (TrackCNN: bins of 32 bases;
+# BPNet: 557 bases trimmed from each end)
+TRACK_SHAPES = {"track_cnn": (416, 13), "bpnet": (1214, 100)}
 
 
 @pytest.mark.parametrize(
     "option",
-    [
-        pytest.param(o, marks=pytest.mark.slow) if o in BIG_MODELS else o
-        for o in _options("model")
-        if o not in TRACK_MODELS
-    ],
+    [pytest.param(o, marks=pytest.mark.slow) if o in BIG_MODELS else o for o in _options("model")],
 )
 def test_model_options_instantiate(option, tmp_path) -> None:
     cfg = _compose(f"model={option}", f"paths.output_dir={tmp_path}")
-    length = 400  # short windows keep the forward pass quick
+    length, bins = TRACK_SHAPES.get(option, (400, None))  # short windows: a quick forward pass
     fit_net_to_data(cfg.model.net, 8, length)
     module = instantiate(cfg.model, features=[f"f{i}" for i in range(8)])
     assert isinstance(module, SequenceLitModule)
     optimizer = module.configure_optimizers()["optimizer"]
     assert isinstance(optimizer, torch.optim.Optimizer)
     with torch.no_grad():
-        assert module.eval()(torch.zeros(2, 4, length)).shape == (2, 8)
+        assert module.eval()(torch.zeros(2, 4, length)).shape == (2, 8, bins)[: 3 if bins else 2]
 
 
 @pytest.mark.parametrize("option", _options("trainer"))

@@ -13,11 +13,13 @@ from torch import Tensor, nn
 from torchmetrics import MaxMetric
 
 from selene.models._configs import build, config_of, plain
+from selene.models._track_step import is_track_step, track_loss, track_prediction
 from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
     RegressionFeatureMetrics,
 )
+from selene.models.track_metrics import TrackMetrics, TrackScores
 from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
 
@@ -27,6 +29,7 @@ _LOSSES: dict[str, tuple[Callable[[], nn.Module], Callable[[Tensor], Tensor]]] =
     "bce": (nn.BCEWithLogitsLoss, torch.sigmoid),
     "mse": (nn.MSELoss, lambda x: x),
     "poisson": (lambda: nn.PoissonNLLLoss(log_input=True), torch.exp),
+    "bpnet": (nn.Identity, lambda x: track_prediction("bpnet", x)),  # tracks only
 }
 # targets each loss can take, checked by the DataModule as it reads them (see ``setup``)
 _TARGET_RANGES = {
@@ -37,9 +40,10 @@ _TARGET_RANGES = {
         "train on quantitative targets with model.loss=mse or poisson",
     ),
     "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
+    "bpnet": (0.0, float("inf"), "loss='bpnet' takes counts (>= 0)"),
 }
 # the validation score whose best value is tracked (``val/auroc_best``), by loss
-_BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson"}
+_BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson", "bpnet": "pearson"}
 
 
 class SequenceLitModule(pl.LightningModule):
@@ -56,10 +60,15 @@ class SequenceLitModule(pl.LightningModule):
         Needed to train only.
     lr_scheduler : callable or Mapping, optional
         ``optimizer -> LRScheduler``, or its Hydra config with ``_partial_: true``.
-    loss : {"bce", "mse", "poisson"}
+    loss : {"bce", "mse", "poisson", "bpnet"}
         ``bce``: binary features, BCE on logits, outputs are sigmoid probabilities, scored by
         AUROC / AUPRC. ``mse`` (identity output) and ``poisson`` (log-rate logits, ``exp``
-        output): quantitative features, scored by Pearson, Spearman and MSE.
+        output): quantitative features, scored by Pearson, Spearman and MSE. Targets of shape
+        ``(N, T, L)`` are tracks (see :mod:`selene.models._track_step`): scored per track by
+        :class:`~selene.models.track_metrics.TrackMetrics`, over bins (``val/pearson``) and
+        over per-window totals (``val/pearson_windows``). ``bpnet``: BPNet's pair of outputs,
+        profile multinomial NLL plus log-count MSE (parts logged as ``train/profile_nll`` and
+        ``train/count_mse``); the prediction is the profile times the predicted total.
     features : sequence of str, optional
         Feature names in output order; stored in the checkpoint.
     min_positives : int
@@ -81,7 +90,7 @@ class SequenceLitModule(pl.LightningModule):
         net: nn.Module | Mapping[str, Any],
         optimizer: Callable[..., torch.optim.Optimizer] | Mapping[str, Any] | None = None,
         lr_scheduler: Callable[..., Any] | Mapping[str, Any] | None = None,
-        loss: Literal["bce", "mse", "poisson"] = "bce",
+        loss: Literal["bce", "mse", "poisson", "bpnet"] = "bce",
         features: Iterable[str] | None = None,
         min_positives: int = 10,
         lr_scheduler_monitor: str = "val/loss",
@@ -129,7 +138,10 @@ class SequenceLitModule(pl.LightningModule):
         return self.hparams["features"]
 
     def forward(self, x: Tensor) -> Tensor:
-        """Predict (probabilities for ``bce``) from one-hot ``(N, 4, L)`` or codes ``(N, L)``."""
+        """Predict (probabilities for ``bce``, tracks for ``bpnet``) from one-hot ``(N, 4, L)``.
+
+        Codes ``(N, L)`` are taken too.
+        """
         return self._activation(self.net(_one_hot(x)))
 
     def setup(self, stage: str) -> None:
@@ -141,7 +153,7 @@ class SequenceLitModule(pl.LightningModule):
 
     def training_step(self, batch: Mapping[str, Tensor], batch_idx: int) -> Tensor:
         """Compute the loss on logits, log ``train/loss``, accumulate the train metrics."""
-        loss, logits = self._shared_step(batch)
+        loss, logits = self._shared_step(batch, "train")
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
         if self.hparams.get("train_metrics", True):
             self._update_metrics("train", logits, batch["targets"])
@@ -249,8 +261,15 @@ class SequenceLitModule(pl.LightningModule):
         if "random_states" in state:
             set_random_states(state["random_states"])
 
-    def _shared_step(self, batch: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
+    def _shared_step(self, batch: Mapping[str, Tensor], stage: str) -> tuple[Tensor, Any]:
         logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]
+        if is_track_step(self.hparams["loss"], logits, targets):
+            loss, parts = track_loss(self.hparams["loss"], logits, targets)
+            for name, value in parts.items():  # bpnet: profile_nll, count_mse
+                self.log(
+                    f"{stage}/{name}", value, sync_dist=stage != "train", batch_size=len(targets)
+                )
+            return loss, logits
         if logits.shape != targets.shape:
             raise ValueError(
                 f"the model predicts {tuple(logits.shape)[1:]} features per sequence but the "
@@ -260,25 +279,28 @@ class SequenceLitModule(pl.LightningModule):
         return self.criterion(logits, targets.to(logits.dtype)), logits
 
     def _eval_step(self, stage: str, batch: Mapping[str, Tensor]) -> None:
-        loss, logits = self._shared_step(batch)
+        loss, logits = self._shared_step(batch, stage)
         targets = batch["targets"]
         self.log(f"{stage}/loss", loss, sync_dist=True, batch_size=len(targets))
         self._update_metrics(stage, logits, targets)
 
-    def _update_metrics(self, stage: str, logits: Tensor, targets: Tensor) -> None:
-        metric = self._stage_metrics(stage, logits.shape[1])
-        metric.update(self._activation(logits.detach()), targets)
+    def _update_metrics(self, stage: str, logits: Any, targets: Tensor) -> None:
+        with torch.no_grad():
+            preds = self._activation(logits)
+        metric = self._stage_metrics(stage, targets.shape[1], tracks=targets.dim() == 3)
+        metric.update(preds, targets)
 
     def _stage_metrics(
-        self, stage: str, n: int
-    ) -> BinaryFeatureMetrics | RegressionFeatureMetrics:
+        self, stage: str, n: int, tracks: bool = False
+    ) -> BinaryFeatureMetrics | RegressionFeatureMetrics | TrackMetrics:
         key = f"{stage}_metrics"  # not "train": nn.ModuleDict keys cannot shadow Module.train
         if key not in self.metrics:
-            metric = (
-                BinaryFeatureMetrics(n, self.hparams["min_positives"])
-                if self.hparams["loss"] == "bce"
-                else RegressionFeatureMetrics(n)
-            )
+            if tracks:
+                metric = TrackMetrics(n)
+            elif self.hparams["loss"] == "bce":
+                metric = BinaryFeatureMetrics(n, self.hparams["min_positives"])
+            else:
+                metric = RegressionFeatureMetrics(n)
             self.metrics[key] = metric.to(self.device)
         return self.metrics[key]  # type: ignore[return-value]
 
@@ -296,11 +318,15 @@ class SequenceLitModule(pl.LightningModule):
         metric = self.metrics[f"{stage}_metrics"] if f"{stage}_metrics" in self.metrics else None
         if metric is None or metric.update_count == 0:
             return None  # nothing since the last report (e.g. validation ended the epoch)
-        scores = {k: v.cpu() for k, v in metric.compute().items()}
+        # (F,) each: torchmetrics squeezes one feature's scores to 0-d tensors
+        scores = {k: v.cpu().reshape(-1) for k, v in metric.compute().items()}
         n = len(next(iter(scores.values())))
         names = self.features or [f"feature_{i}" for i in range(n)]
-        with_curves = curves and isinstance(metric, BinaryFeatureMetrics)
-        result = FeatureScores(names, scores, metric.curves() if with_curves else None)
+        if isinstance(metric, TrackMetrics):  # with what the track plots draw
+            result = TrackScores(names, scores, **(metric.last_plot_data if curves else {}))
+        else:
+            with_curves = curves and isinstance(metric, BinaryFeatureMetrics)
+            result = FeatureScores(names, scores, metric.curves() if with_curves else None)
         for name, value in result.macro().items():
             # equal on every rank (compute() gathers the states); syncing just says so
             self.log(f"{stage}/{name}", value, sync_dist=True)

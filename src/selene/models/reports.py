@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 
 from selene.models.metrics import FeatureScores
+from selene.models.track_metrics import TrackScores
+from selene.models.track_reports import plot_track_scatter, plot_track_windows
 from selene.utils.plotting import plot_curves
 
 __all__ = ["write_evaluation", "write_test_performance"]
@@ -40,14 +42,16 @@ def write_test_performance(result: FeatureScores, path: str | Path) -> Path:
 
 
 def write_evaluation(result: FeatureScores, out_dir: str | Path) -> dict[str, Path]:
-    """Write the table and, for binary features, the ROC and precision-recall figures.
+    """Write the table and the figures: ROC and precision-recall, or the track plots.
 
-    Files: ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png`` in ``out_dir``.
+    Files in ``out_dir``: ``test_performance.tsv``; ``roc_curves.png`` and ``pr_curves.png``
+    for binary features; ``track_scatter.png`` and ``track_windows.png`` for tracks (see
+    :mod:`selene.models.track_reports`).
 
     Returns
     -------
     dict of str to Path
-        The files written, by kind (``table``, ``roc``, ``pr``).
+        The files written, by kind (``table``, ``roc``, ``pr``, ``scatter``, ``windows``).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -55,6 +59,10 @@ def write_evaluation(result: FeatureScores, out_dir: str | Path) -> dict[str, Pa
     if result.curves is not None:
         written["roc"] = plot_curves(result.curves.roc, out_dir / "roc_curves.png", "roc")
         written["pr"] = plot_curves(result.curves.pr, out_dir / "pr_curves.png", "pr")
+    if isinstance(result, TrackScores) and result.sample is not None:
+        written["scatter"] = plot_track_scatter(result, out_dir / "track_scatter.png")
+    if isinstance(result, TrackScores) and result.examples is not None:
+        written["windows"] = plot_track_windows(result, out_dir / "track_windows.png")
     return written
 
 
