@@ -204,3 +204,18 @@ def test_one_worker_loads_track_batches(files, tmp_path):
     batch = next(iter(files_module.train_dataloader()))
     assert batch["targets"].dtype == torch.float32 and batch["targets"].shape == (16, 2, 20)
     np.testing.assert_array_equal(batch["targets"].numpy(), expected(target, batch)[0])
+
+
+@pytest.mark.parametrize("bins", [dict(bin_size=12), dict(bin_size=8, center_crop=64)])
+def test_windows_snap_onto_the_grid_of_a_bin_cache(files, bins):
+    grid = BigWigTargets(files["tracks"], cache_resolution="bin", **bins)
+    sampler = RandomPositionsSampler(files["genome"], target=grid, **SMALL)
+    batch = sampler.sample(64)
+    step, phase = grid.window_grid(200)
+    assert (np.asarray(batch["coords"]["start"]) % step == phase).all()
+    want, minus = expected(grid, batch)
+    np.testing.assert_array_equal(batch["targets"], want)
+    # the same bins as the per-base cache gives (summed in another order)
+    base, _ = expected(BigWigTargets(files["tracks"], **bins), batch)
+    np.testing.assert_allclose(batch["targets"], base, rtol=2**-17, atol=0)
+    assert minus.any() and (base != 0).any()

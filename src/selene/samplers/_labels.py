@@ -137,6 +137,16 @@ class LabelReader:
         self.bounds: tuple[float, float, str] | None = None
         self._check_finite = not target.never_nan  # else checked batch by batch
         self._keys = np.asarray(target.chrom_ids(list(self.chroms)))
+        grid = target.window_grid(span_end - span_start)
+        #: ``(step, phase)``: the window starts the target labels (``start % step == phase``)
+        self.grid = None if grid is None else (int(grid[0]), (grid[1] - span_start) % grid[0])
+
+    def snap(self, starts: np.ndarray) -> np.ndarray:
+        """Move window starts down onto the target's grid (see ``Target.window_grid``)."""
+        if self.grid is None:
+            return starts
+        step, phase = self.grid
+        return starts - (starts - phase) % step
 
     @property
     def size(self) -> int:

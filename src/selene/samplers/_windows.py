@@ -154,7 +154,7 @@ class WindowReader:
                 if self.strand == "random"
                 else np.zeros(cids.size, bool)
             )
-            starts = centers.astype(np.int64) - length // 2
+            starts = self.label_reader.snap(centers.astype(np.int64) - length // 2)
             ok = (starts >= 0) & (starts + length <= self.chrom_lens[cids])
             cids, starts, minus = cids[ok], starts[ok], minus[ok]
             ok = ~self.genome.blacklisted_batch(cids, starts, starts + length)

@@ -101,7 +101,9 @@ class OnlineSampler(SamplerDataModule):
         optionally a batched ``get_feature_data_batch``), e.g. ``BigWigTargets``: batches carry
         its labels, float32 ``(B, *target.label_shape(span))``, so ``(B, T, L // bin_size)``
         for tracks. A window drawn on the '-' strand carries ``target.flip_strand`` of its '+'
-        labels (track bins reversed, as its bases are). Give this or ``target_path``.
+        labels (track bins reversed, as its bases are). A target that labels windows on a grid
+        only (``Target.window_grid``: a cache of bins) has each window moved down onto it.
+        Give this or ``target_path``.
 
     Raises
     ------

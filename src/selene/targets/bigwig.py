@@ -178,6 +178,17 @@ class BigWigTargets(Target):
         get = self._aliases.get
         return np.fromiter((get(n, -1) for n in names), dtype=np.int32, count=len(names))
 
+    def window_grid(self, length: int) -> tuple[int, int] | None:
+        """With a cache of bins: ``(bin_size, phase)``, the window starts whose bins lie on it.
+
+        None with a per-base cache (any start). Samplers snap their windows onto the grid.
+        """
+        if self._step == 1:
+            return None
+        crop = self.center_crop or length
+        lead = (length - crop) // 2 + crop % self._step // 2  # first binned base of a window
+        return self._step, -lead % self._step
+
     def missing_chroms(self, names: Sequence[str]) -> list[str]:
         """Names among ``names`` that no track has (``chr1`` and ``1`` match each other)."""
         return [

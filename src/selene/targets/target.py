@@ -115,6 +115,16 @@ class Target(ABC):
         """
         return labels[..., ::-1] if labels.ndim > 2 else labels
 
+    def window_grid(self, length: int) -> tuple[int, int] | None:
+        """Give the starts of the windows of ``length`` this target labels (None: any start).
+
+        A target that stores values per fixed bin (``BigWigTargets(cache_resolution='bin')``)
+        returns ``(step, phase)``: it labels the windows whose ``start % step == phase``.
+        Online samplers move each window they draw down onto that grid (by fewer than
+        ``step`` bases).
+        """
+        return None
+
     def missing_chroms(self, names: Sequence[str]) -> list[str]:
         """Chromosome names among ``names`` this target cannot label (it has no data there).
 
