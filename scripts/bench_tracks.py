@@ -8,8 +8,12 @@ batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution, at
 windows moved onto the 32-base grid), against a loop of per-window ``values()`` calls of
 pyBigWig and of pybigtools over the same tracks. Prints one table: windows/s (wall and per CPU
 second), speed-up, cache bytes on disk (and the size for a 3.1 Gb genome, computed), and the
-process's memory (anonymous and file-backed RSS). The online-sampler throughput comes with
-the samplers' bigWig support and is not measured here.
+process's memory (anonymous and file-backed RSS). Then the online sampler: samples/s of
+``RandomPositionsSampler(target=BigWigTargets(...)).train_dataloader()`` over a random genome
+of the same chromosomes (1 kb windows, random strand, batches of 64) with 0 and 1 DataLoader
+workers, at ``bin_size=32`` (per-base cache, and a cache of bins with the windows snapped
+onto its grid) and ``bin_size=1``; these rows unpin the process (a worker and the main
+process that unpacks its batches take a core each).
 
     .venv/bin/python scripts/bench_tracks.py [--chroms 10] [--chrom-mb 10] [--tracks 8]
 """
@@ -30,6 +34,8 @@ import numpy as np  # noqa: E402
 import pybigtools  # noqa: E402
 import pyBigWig  # noqa: E402
 
+from selene.samplers import RandomPositionsSampler  # noqa: E402
+from selene.sequences import Genome  # noqa: E402
 from selene.targets import BigWigTargets  # noqa: E402
 
 HUMAN_BASES = 3.1e9
@@ -63,6 +69,66 @@ def make_track(path: Path, sizes: dict[str, int], seed: int) -> Path:
     bw.close()
     tmp.rename(path)
     return path
+
+
+def make_genome(path: Path, sizes: dict[str, int], seed: int) -> Path:
+    """Write a FASTA of uniform random bases over ``sizes`` (the tracks' chromosomes)."""
+    if path.is_file():
+        return path
+    rng = np.random.default_rng(seed)
+    letters = np.frombuffer(b"ACGT", np.uint8)
+    tmp = path.with_suffix(".tmp.fa")
+    with open(tmp, "wb") as fasta:
+        for chrom, length in sizes.items():
+            fasta.write(f">{chrom}\n".encode())
+            for lo in range(0, length, 10_000_000):
+                n = min(length, lo + 10_000_000) - lo
+                fasta.write(letters[rng.integers(0, 4, n, dtype=np.uint8)].tobytes())
+            fasta.write(b"\n")
+    tmp.rename(path)
+    return path
+
+
+def family_cpu() -> float:
+    """CPU seconds of this process and its live children (DataLoader workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # exited meanwhile
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def sampler_rate(genome: Genome, target, workers: int, seconds: float) -> tuple[float, float]:
+    """Samples/s of ``RandomPositionsSampler.train_dataloader()`` with ``workers`` workers.
+
+    Returns the wall rate and the rate per CPU second of the main process and its workers
+    together (which holds on a machine shared with other jobs; the wall rate does not).
+    """
+    sampler = RandomPositionsSampler(
+        genome,
+        target=target,
+        validation_holdout=["chr1"],
+        test_holdout=None,
+        n_validation_samples=64,
+        sequence_length=WINDOW,
+        batch_size=BATCH,
+        num_workers=workers,
+        seed=1,
+    )
+    batches = iter(sampler.train_dataloader())
+    for _ in range(20):  # warm up: workers start, numba compiles, pages fault in
+        next(batches)
+    n, start, cpu = 0, time.perf_counter(), family_cpu()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        n += next(batches)["targets"].shape[0]
+    cpu = family_cpu() - cpu
+    del batches  # stop the workers
+    return n / elapsed, n / cpu
 
 
 def rate(fn, n_windows: int, seconds: float) -> tuple[float, float]:
@@ -117,8 +183,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--n-batches", type=int, default=256)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {sorted(cpus)[0]})
     data = Path(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
     length = int(args.chrom_mb * 1e6)
@@ -239,6 +305,23 @@ def main() -> None:
         f"file-backed {before['RssFile'] / 1e6:.0f} -> {after['RssFile'] / 1e6:.0f} MB "
         "(pages of the cache it touched, shared with every other worker)"
     )
+
+    os.sched_setaffinity(0, cpus)  # the sampler rows: the worker gets a core of its own
+    fasta = make_genome(data / "genome.fa", sizes, seed=0)
+    genome = Genome(fasta, cache_dir=cache_dir)
+    print(
+        f"\nRandomPositionsSampler, {args.tracks} bigWig tracks, {WINDOW} bp, batches of "
+        f"{BATCH}, random strand (load average {os.getloadavg()[0]:.1f} on "
+        f"{len(cpus)} CPUs)"
+    )
+    print(f"{'target':40s} {'workers':>7s} {'samples/s':>10s} {'samples/CPU-s':>14s}")
+    targets = (("bin_size=32", binned), ("bin_size=32, bin cache**", grid), ("bin_size=1", base))
+    for name, target in targets:
+        for workers in (0, 1):
+            wall, cpu = sampler_rate(genome, target, workers, args.seconds)
+            print(f"{'BigWigTargets ' + name:40s} {workers:7d} {wall:10,.0f} {cpu:14,.0f}")
+    print("samples/CPU-s: per CPU second of the main process and its worker together")
+    print("** cache_resolution='bin': windows move down onto the 32-base grid (under 32 bases)")
 
 
 if __name__ == "__main__":
