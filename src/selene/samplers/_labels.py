@@ -182,7 +182,16 @@ class LabelReader:
             labels[minus] = self.target.flip_strand(labels[minus])
         return labels
 
-    def _refuse(self, labels, bad, chrom_ids, firsts, lasts, bounds) -> None:
+    def _refuse(
+        self,
+        labels: np.ndarray,
+        bad: np.ndarray,
+        chrom_ids: np.ndarray,
+        firsts: np.ndarray,
+        lasts: np.ndarray,
+        bounds: tuple[float, float, str] | None,
+    ) -> None:
+        """Raise for the first window with a ``bad`` label, naming it, the feature and bin."""
         at = tuple(int(k) for k in np.argwhere(bad)[0])
         i, j, value = at[0], at[1], float(labels[at])
         where = f"{self.chroms[chrom_ids[i]]}:{firsts[i]}-{lasts[i]}"
