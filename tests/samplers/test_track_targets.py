@@ -219,3 +219,16 @@ def test_windows_snap_onto_the_grid_of_a_bin_cache(files, bins):
     base, _ = expected(BigWigTargets(files["tracks"], **bins), batch)
     np.testing.assert_allclose(batch["targets"], base, rtol=2**-17, atol=0)
     assert minus.any() and (base != 0).any()
+
+
+def test_saved_training_windows_have_four_columns(files, tmp_path):
+    target = BigWigTargets(files["tracks"], bin_size=10)
+    sampler = RandomPositionsSampler(
+        files["genome"], target=target, save_datasets=["train"], output_dir=tmp_path, **SMALL
+    )
+    batches = iter(sampler.train_dataloader())
+    drawn = [next(batches) for _ in range(3)]
+    rows = [line.split("\t") for line in (tmp_path / "train_data.bed").read_text().splitlines()]
+    assert len(rows) >= 48 and {len(r) for r in rows} == {4}
+    assert [r[0] for r in rows[:48]] == sum((b["coords"]["chrom"] for b in drawn), [])
+    assert [r[3] for r in rows[:48]] == sum((b["coords"]["strand"] for b in drawn), [])
