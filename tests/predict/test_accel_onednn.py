@@ -71,6 +71,19 @@ def codes() -> np.ndarray:
     return np.stack([sequence_to_codes(random_bases(LENGTH, seed=s)) for s in (21, 22, 23)])
 
 
+@pytest.fixture(scope="module")
+def packed(net) -> ModelRunner:
+    """The layer-local runner with this PyTorch's prepacked convolutions."""
+    runner = ModelRunner(net, LENGTH, device="cpu")
+    assert runner.engine._linear_as_conv is not None  # this PyTorch prepacks
+    return runner
+
+
+@pytest.fixture(scope="module")
+def plain(net) -> ModelRunner:
+    return ModelRunner(net, LENGTH, device="cpu", layer_local=False)
+
+
 def _mutants(runner: ModelRunner, codes: np.ndarray) -> torch.Tensor:
     window = np.array([[2, 1], [0, 3], [1, 1]], dtype=np.uint8)
     starts = np.array([0, 99, LENGTH - 2])
@@ -78,10 +91,9 @@ def _mutants(runner: ModelRunner, codes: np.ndarray) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("fake", FAKES)
-def test_without_the_private_operators_the_engine_falls_back(net, codes, fake, monkeypatch):
-    packed = ModelRunner(net, LENGTH, device="cpu")
-    plain = ModelRunner(net, LENGTH, device="cpu", layer_local=False)
-    assert packed.engine._linear_as_conv is not None  # this PyTorch prepacks
+def test_without_the_private_operators_the_engine_falls_back(
+    net, codes, packed, plain, fake, monkeypatch
+) -> None:
     monkeypatch.setattr(torch.ops, "mkldnn", FAKES[fake]())
     weight = net.conv_net[0].weight.detach().unsqueeze(2)
     assert onednn.packed_conv2d(weight, None, (1, 1), (1, 1), 1, (2, 4, 1, LENGTH)) is None
