@@ -33,8 +33,8 @@ from selene.predict import (
     read_vcf,
     variant_effects,
 )
+from selene.predict.codes import as_codes
 from selene.predict.ism import score_mutants
-from selene.predict.ops import as_codes
 from selene.sequences import sequence_to_codes
 
 BATCH = 16  # the analysis fixture's batch_size: the same batches, the same float sums

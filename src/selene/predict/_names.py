@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from selene.io.fasta import read_fasta
-from selene.predict.fasta import check_letters
+from selene.predict.codes import check_letters
 from selene.utils.warnings import SeleneWarning
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.+=-]")

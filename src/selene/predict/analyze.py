@@ -30,7 +30,9 @@ from selene.predict import bed, fasta, ism, vep
 from selene.predict._names import record_stems
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
+from selene.predict.codes import check_letters, encode, fit_length
 from selene.predict.model import load_model, model_signature, read_features
+from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.writers import (
     OutputSet,
@@ -154,10 +156,9 @@ class AnalyzeSequences:
         FASTA, anything else as BED, and predictions are written to ``output_dir``.
         """
         if output_dir is None:
-            fasta.check_letters(input_path, self._alphabet, self._unknown)
-            seq = fasta.fit_length(input_path, self.sequence_length, self._unknown)
-            codes = fasta.encode(seq, self._alphabet, self._unknown)
-            return self._runner.outputs(codes[None]).predictions.cpu().numpy()
+            check_letters(input_path, self._alphabet, self._unknown)
+            seq = fit_length(input_path, self.sequence_length, self._unknown)
+            return predict_codes(self._runner, encode(seq, self._alphabet, self._unknown)[None])
         if input_path.removesuffix(".gz").endswith((".fa", ".fasta")):
             self.get_predictions_for_fasta_file(input_path, output_dir, output_format)
         else:
@@ -217,8 +218,8 @@ class AnalyzeSequences:
         directory = os.path.dirname(output_path_prefix)
         if directory:
             os.makedirs(directory, exist_ok=True)
-        fasta.check_letters(sequence, self._alphabet, self._unknown)
-        seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
+        check_letters(sequence, self._alphabet, self._unknown)
+        seq = fit_length(sequence, self.sequence_length, self._unknown)
         self._ism(seq, save_data, output_path_prefix, mutate_n_bases, output_format,
                   start_position, end_position, "sequence")  # fmt: skip
 
@@ -259,7 +260,7 @@ class AnalyzeSequences:
         for (name, sequence), stem in zip(fasta_io.read_fasta(input_path), stems, strict=True):
             if stem in finished.stems:
                 continue
-            seq = fasta.fit_length(sequence, self.sequence_length, self._unknown)
+            seq = fit_length(sequence, self.sequence_length, self._unknown)
             self._ism(seq, save_data, os.path.join(output_dir, stem), mutate_n_bases,
                       output_format, start_position, end_position, repr(name))  # fmt: skip
             finished.add(stem)
@@ -267,7 +268,7 @@ class AnalyzeSequences:
 
     def _ism(self, seq, save_data, prefix, n_bases, output_format, start, end, where) -> None:
         kinds = check_save_data(save_data)
-        codes = fasta.encode(seq, self._alphabet, self._unknown, where)
+        codes = encode(seq, self._alphabet, self._unknown, where)
         ism.check_range(len(codes), start, end, n_bases)
         out = self._outputs(prefix, kinds, output_format, ISM_COLS, seq, start, end, n_bases)
         ref_out = None

@@ -12,14 +12,14 @@ numbers; blank, ``#``, ``track`` and ``browser`` lines are skipped.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from selene.io.bed import iter_rows
-from selene.predict import scores
+from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner
 from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import chrom_resolver
@@ -61,6 +61,23 @@ def read_regions(
         yield row.number - 1, chrom, int(cols[1]), int(cols[2]), strand  # type: ignore[misc]
 
 
+def window_codes(
+    genome: Genome, regions: Sequence[tuple[int, str, int, int, str]], length: int
+) -> np.ndarray:
+    """Codes ``(N, length)`` of the windows centred on ``regions`` (rows of :func:`read_regions`).
+
+    Each window is ``[mid - ceil(length / 2), mid + floor(length / 2))``, read on the row's
+    strand, padded with the unknown code past a chromosome end.
+    """
+    _, chroms, starts, ends, strands = zip(*regions, strict=True)
+    start_radius, end_radius = length // 2 + length % 2, length // 2
+    mids = np.array(starts) + (np.array(ends) - np.array(starts)) // 2
+    reverse = np.asarray([s == "-" for s in strands])
+    codes = genome.get_encodings(list(chroms), mids - start_radius, mids + end_radius, reverse,
+                                 pad=True)  # fmt: skip
+    return np.asarray(codes)
+
+
 def predict_regions(
     runner: ModelRunner,
     path: str | Path,
@@ -73,27 +90,23 @@ def predict_regions(
     resume: bool = True,
     show_progress: bool = True,
 ) -> int:
-    """Write predictions for the regions of a BED file to ``out``; return the row count."""
+    """Write predictions for the regions of a BED file to ``out``; return the row count.
+
+    Read -> operation -> writer: :func:`read_regions`, :func:`window_codes`, then
+    :func:`selene.predict.ops.predict_codes` per batch (what :func:`selene.predict.predict`
+    runs), so ``predict(model, window_codes(...))`` gives the rows written here.
+    """
     length = runner.sequence_length
-    start_radius, end_radius = length // 2 + length % 2, length // 2
     done = out.start(resume)
     with open(na_path, "w") as handle:
         na = Unscored(handle, path)
         regions = islice(read_regions(path, genome, strand_index, na, length), done, None)
         with progress(None, "regions", done, show_progress, "region") as bar:
             while batch := list(islice(regions, batch_size)):
-                index, chroms, starts, ends, strands = zip(*batch, strict=True)
-                mids = np.array(starts) + (np.array(ends) - np.array(starts)) // 2
-                codes = genome.get_encodings(
-                    list(chroms),
-                    mids - start_radius,
-                    mids + end_radius,
-                    np.asarray([s == "-" for s in strands]),
-                    pad=True,
-                )
-                unknown = np.asarray((codes >= len(genome.BASES_ARR)).any(axis=1)).reshape(-1)
+                codes = window_codes(genome, batch, length)
+                unknown = (codes >= len(genome.BASES_ARR)).any(axis=1)
                 ids = [(*row, bool(unknown[i])) for i, row in enumerate(batch)]
-                out.write(ids, scores.predictions(runner.outputs(codes)))
+                out.write(ids, {"predictions": predict_codes(runner, codes)})
                 bar.update(len(batch))
     out.finish()
     notes = []

@@ -1,62 +1,24 @@
-"""Predictions for sequences: FASTA records (read by :mod:`selene.io.fasta`) and strings.
+"""Predictions for FASTA records (read by :mod:`selene.io.fasta`), written to an OutputSet.
 
-Each sequence is centred in the model's window, padded with the unknown letter or trimmed as
-the Selene SDK does it (``floor`` of the difference on the left, ``ceil`` on the right; trimming
-keeps the middle). Letters outside the alphabet (other than the unknown letter) are refused.
+Read -> operation -> writer: each record is fitted to the model length and encoded
+(:mod:`selene.predict.codes`), each batch is predicted by :func:`selene.predict.ops.predict_codes`
+(what :func:`selene.predict.predict` runs), and the rows are written.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import numpy as np
 
-from selene.predict import scores
+from selene.predict.codes import check_letters, fit_length
+from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner
 from selene.predict.writers import OutputSet, progress
 from selene.sequences import sequence_to_codes
 from selene.utils.warnings import SeleneWarning
-
-
-def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
-    """Centre ``sequence`` in ``length`` letters: pad with ``unknown`` or trim, as Selene does."""
-    if len(sequence) < length:
-        diff = (length - len(sequence)) / 2
-        sequence = unknown * math.floor(diff) + sequence + unknown * math.ceil(diff)
-    elif len(sequence) > length:
-        start = (len(sequence) - length) // 2
-        sequence = sequence[start : start + length]
-    return sequence.upper()
-
-
-def check_letters(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> None:
-    """Refuse letters outside ``alphabet`` + ``unknown`` (case-insensitive).
-
-    Raises
-    ------
-    ValueError
-        Naming the letters and the first position.
-    """
-    raw = np.frombuffer(sequence.upper().encode("ascii", errors="replace"), np.uint8)
-    allowed = np.zeros(256, dtype=bool)
-    allowed[[ord(c) for c in (alphabet + unknown).upper()]] = True
-    odd = ~allowed[raw]
-    if odd.any():
-        found = sorted({str(c) for c in np.array(list(sequence.upper()))[odd]})
-        raise ValueError(
-            f"{where} has letters outside the alphabet {alphabet!r} (+ {unknown!r} for unknown): "
-            f"{found[:10]} (first at position {int(np.argmax(odd))}); "
-            f"replace them with {unknown!r}"
-        )
-
-
-def encode(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> np.ndarray:
-    """Check the letters of ``sequence`` (see :func:`check_letters`) and return its codes."""
-    check_letters(sequence, alphabet, unknown, where)
-    return sequence_to_codes(sequence, alphabet)
 
 
 def encode_records(
@@ -107,7 +69,7 @@ def predict_sequences(
         while batch := list(islice(encoded, batch_size)):
             codes = np.stack([c for _, c in batch])
             ids = [(index + i, name) for i, (name, _) in enumerate(batch)]
-            out.write(ids, scores.predictions(runner.outputs(codes)))
+            out.write(ids, {"predictions": predict_codes(runner, codes)})
             index += len(batch)
             bar.update(len(batch))
     out.finish()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +22,10 @@ import torch
 from torch import nn
 
 from selene.io import vcf
-from selene.predict import fasta, ism, vep
+from selene.predict import ism, vep
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import Placer
+from selene.predict.codes import Sequences, as_codes
 from selene.predict.ism import ISMScores
 from selene.predict.model import load_model
 from selene.predict.runner import ModelRunner, resolve_device
@@ -32,8 +33,6 @@ from selene.predict.unscored import Unscored
 from selene.predict.vep import VariantEffects
 from selene.sequences import Genome, complement_codes
 from selene.utils.warnings import SeleneWarning
-
-Sequences = str | Sequence[str] | np.ndarray | torch.Tensor
 
 
 def make_runner(
@@ -90,67 +89,6 @@ def make_runner(
     )
 
 
-def as_codes(
-    sequences: Sequences, length: int | None, alphabet: str = "ACGT", unknown: str = "N"
-) -> np.ndarray:
-    """Return ``sequences`` as ``uint8`` codes ``(N, L)``.
-
-    Parameters
-    ----------
-    sequences : str, sequence of str, numpy.ndarray or torch.Tensor
-        Strings are fitted to ``length`` as ``AnalyzeSequences`` fits them (centred, padded
-        with ``unknown`` or trimmed); integer arrays ``(L,)`` or ``(N, L)`` are codes (``A`` =
-        ``len(alphabet)`` for unknown); float arrays ``(A, L)`` or ``(N, A, L)`` are one-hot
-        (a column that is not one-hot is unknown).
-    length : int, optional
-        The model length; None keeps the strings' own (equal) length.
-
-    Raises
-    ------
-    ValueError
-        For letters outside the alphabet, codes above ``A``, a one-hot with other than ``A``
-        rows, or strings of different lengths when ``length`` is None.
-    """
-    n_letters = len(alphabet)
-    if isinstance(sequences, str):
-        sequences = [sequences]
-    if isinstance(sequences, torch.Tensor):
-        sequences = sequences.detach().cpu().numpy()
-    if isinstance(sequences, np.ndarray):
-        return _array_codes(sequences, n_letters)
-    codes = []
-    for i, seq in enumerate(sequences):
-        fitted = seq.upper() if length is None else fasta.fit_length(seq, length, unknown)
-        codes.append(fasta.encode(fitted, alphabet, unknown, f"sequence {i}"))
-    if len({len(c) for c in codes}) > 1:
-        raise ValueError(
-            f"the sequences have different lengths {sorted({len(c) for c in codes})}; give "
-            "sequences of one length, or a model that records its sequence_length"
-        )
-    return np.stack(codes) if codes else np.zeros((0, length or 0), np.uint8)
-
-
-def _array_codes(array: np.ndarray, n_letters: int) -> np.ndarray:
-    if np.issubdtype(array.dtype, np.integer):
-        codes = np.atleast_2d(array)
-        if codes.ndim != 2 or (codes.size and (codes.min() < 0 or codes.max() > n_letters)):
-            raise ValueError(
-                f"integer sequences are codes (N, L) in 0..{n_letters} ({n_letters}: unknown); "
-                f"got shape {array.shape}, values {codes.min()}..{codes.max()}"
-            )
-        return codes.astype(np.uint8)
-    one_hot = array[None] if array.ndim == 2 else array
-    if one_hot.ndim != 3 or one_hot.shape[1] != n_letters:
-        raise ValueError(
-            f"float sequences are one-hot (N, {n_letters}, L) or ({n_letters}, L); got shape "
-            f"{array.shape}"
-        )
-    codes = one_hot.argmax(axis=1).astype(np.uint8)
-    exact = (one_hot.max(axis=1) == 1) & (one_hot.sum(axis=1) == 1)
-    codes[~exact] = n_letters
-    return codes
-
-
 def predict(
     model: nn.Module | ModelRunner,
     sequences: Sequences,
@@ -165,7 +103,7 @@ def predict(
     ----------
     model : torch.nn.Module, SequenceLitModule or ModelRunner
     sequences : str, sequence of str, numpy.ndarray or torch.Tensor
-        See :func:`as_codes`.
+        See :func:`selene.predict.codes.as_codes`.
     batch_size : int
     device : str or torch.device
     **options
@@ -178,14 +116,31 @@ def predict(
     runner = make_runner(model, device=device, **options)
     codes = as_codes(sequences, runner.sequence_length)
     _check_length(codes, runner)
-    parts = [
-        runner.outputs(codes[i : i + batch_size]).predictions.float().cpu().numpy()
-        for i in range(0, len(codes), batch_size)
-    ]
+    batches = range(0, len(codes), batch_size)
+    parts = [predict_codes(runner, codes[i : i + batch_size]) for i in batches]
     if not parts:
-        n_out = runner.outputs(np.full((1, runner.sequence_length), runner.n_letters, np.uint8))
-        return np.zeros((0, n_out.predictions.shape[1]), np.float32)
+        probe = np.full((1, runner.sequence_length), runner.n_letters, np.uint8)
+        return predict_codes(runner, probe)[:0]
     return np.concatenate(parts)
+
+
+def predict_codes(runner: ModelRunner, codes: np.ndarray) -> np.ndarray:
+    """Predict for one batch of codes: the one path from codes to predictions.
+
+    :func:`predict` and ``AnalyzeSequences``' FASTA and BED predictions call it batch by
+    batch. The runner applies the strand option (``average_reverse_complement``, or a
+    ``NonStrandSpecific`` model's mode) and the output activation.
+
+    Parameters
+    ----------
+    runner : ModelRunner
+    codes : numpy.ndarray, shape (B, L), dtype uint8
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, F), float32
+    """
+    return runner.outputs(codes).predictions.float().cpu().numpy()
 
 
 def in_silico_mutagenesis(

@@ -56,8 +56,3 @@ def score(kind: str, alt: Outputs, ref: Outputs) -> torch.Tensor:
 def scores(kinds: Iterable[str], alt: Outputs, ref: Outputs) -> dict[str, np.ndarray]:
     """:func:`score` for each kind, as float32 arrays on the CPU."""
     return {k: score(k, alt, ref).float().cpu().numpy() for k in kinds}
-
-
-def predictions(outputs: Outputs) -> dict[str, np.ndarray]:
-    """Return the ``predictions`` output of plain (not mutated) sequences."""
-    return {"predictions": outputs.predictions.float().cpu().numpy()}
