@@ -19,6 +19,7 @@ from selene.io.outputs import (
 )
 
 ISM_COLUMNS = tuple(ISM_COLS)
+_ISM_KINDS = ("diffs", "abs_diffs", "logits", "predictions")
 
 
 class ISMResult:
@@ -183,6 +184,46 @@ class ISMResult:
             kind=raw.kind,
             alphabet=alphabet,
         )
+
+    @classmethod
+    def from_scores(
+        cls, scores: Any, features: Sequence[str], kind: str = "diffs", alphabet: str = DNA
+    ) -> ISMResult:
+        """Take the arrays of :func:`selene.predict.in_silico_mutagenesis` (no file).
+
+        Parameters
+        ----------
+        scores : selene.predict.ISMScores
+            Single-base mutagenesis (``mutate_n_bases=1``).
+        features : sequence of str
+            The model's feature names, one per column.
+        kind : {"diffs", "abs_diffs", "logits", "predictions"}
+            Which of the scores to hold (``predictions`` also keeps the reference prediction).
+        alphabet : str
+
+        Returns
+        -------
+        ISMResult
+
+        Raises
+        ------
+        ValueError
+            If ``scores`` does not hold ``kind``, or mutates several bases per row.
+        """
+        values = getattr(scores, kind, None) if kind in _ISM_KINDS else None
+        if values is None:
+            raise ValueError(
+                f"the ISM scores hold no {kind!r}; pass one of {_ISM_KINDS} that was computed"
+            )
+        if scores.positions.shape[1] != 1:
+            raise ValueError(
+                f"the ISM scores mutate {scores.positions.shape[1]} bases per row; score "
+                "matrices need single-base mutagenesis (mutate_n_bases=1)"
+            )
+        reference = scores.reference if kind == "predictions" else None
+        return cls(scores.positions[:, 0], scores.ref_alleles[:, 0].tolist(),
+                   scores.alt_alleles[:, 0].tolist(), values, features,
+                   reference_prediction=reference, kind=kind, alphabet=alphabet)  # fmt: skip
 
     def feature_index(self, feature: str | int) -> int:
         """Column of ``feature`` (a name, or an index) in ``values``."""

@@ -13,6 +13,7 @@ from selene.interpret._features import feature_column
 from selene.io.outputs import VARIANTEFFECT_COLS, read_output
 
 VEP_COLUMNS = tuple(VARIANTEFFECT_COLS)
+_VEP_KINDS = ("diffs", "abs_diffs", "logits", "ref_predictions", "alt_predictions")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,43 @@ class VariantScores:
             if flag in ids:
                 ids[flag] = ids[flag].str.lower().isin(["true", "1"])
         return cls(ids, raw.values, list(raw.features), raw.kind)
+
+    @classmethod
+    def from_effects(
+        cls, effects: Any, features: Sequence[str], kind: str = "diffs"
+    ) -> VariantScores:
+        """Take the chunks of :func:`selene.predict.variant_effects` (no file).
+
+        Parameters
+        ----------
+        effects : selene.predict.VariantEffects or an iterable of them
+            One chunk, or all of them (the iterator ``variant_effects`` returns).
+        features : sequence of str
+            The model's feature names, one per column.
+        kind : {"diffs", "abs_diffs", "logits", "ref_predictions", "alt_predictions"}
+
+        Returns
+        -------
+        VariantScores
+
+        Raises
+        ------
+        ValueError
+            If a chunk does not hold ``kind``.
+        """
+        import pandas as pd
+
+        chunks = [effects] if hasattr(effects, "records") else list(effects)
+        parts = [getattr(c, kind, None) for c in chunks]
+        if kind not in _VEP_KINDS or any(p is None for p in parts):
+            raise ValueError(
+                f"the variant effects hold no {kind!r}; pass one of {_VEP_KINDS} that was computed"
+            )
+        records = [r for c in chunks for r in c.records]
+        ids = pd.DataFrame(records, columns=list(VEP_COLUMNS))
+        ids = ids.astype({"pos": np.int64, "ref_match": bool, "contains_unk": bool})
+        values = np.concatenate(parts) if parts else np.zeros((0, len(features)))
+        return cls(ids, values.astype(np.float64), [str(f) for f in features], kind)
 
     def feature_index(self, feature: str | int) -> int:
         """Column of ``feature`` (a name, or an index) in ``values``."""
