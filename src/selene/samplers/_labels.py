@@ -137,9 +137,17 @@ class LabelReader:
         self.bounds: tuple[float, float, str] | None = None
         self._check_finite = not target.never_nan  # else checked batch by batch
         self._keys = np.asarray(target.chrom_ids(list(self.chroms)))
+        # the default flip leaves per-window labels alone: skip its copy
+        default_flip = getattr(type(target), "flip_strand", None) is Target.flip_strand
+        self._flips = len(self.shape) > 1 or not default_flip
         grid = target.window_grid(span_end - span_start)
         #: ``(step, phase)``: the window starts the target labels (``start % step == phase``)
         self.grid = None if grid is None else (int(grid[0]), (grid[1] - span_start) % grid[0])
+
+    def _promised(self, bounds: tuple[float, float, str]) -> bool:
+        """Whether the target promises labels within ``bounds`` (no per-batch check needed)."""
+        promised = getattr(self.target, "label_range", None)
+        return promised is not None and bounds[0] <= promised[0] and promised[1] <= bounds[1]
 
     def snap(self, starts: np.ndarray) -> np.ndarray:
         """Move window starts down onto the target's grid (see ``Target.window_grid``)."""
@@ -171,12 +179,12 @@ class LabelReader:
             )
         if self._check_finite and not np.isfinite(labels).all():
             self._refuse(labels, ~np.isfinite(labels), chrom_ids, firsts, lasts, None)
-        if self.bounds is not None:
+        if self.bounds is not None and not self._promised(self.bounds):
             low, high, why = self.bounds
             outside = (labels < low) | (labels > high)
             if outside.any():
                 self._refuse(labels, outside, chrom_ids, firsts, lasts, (low, high, why))
-        if minus.any():
+        if self._flips and minus.any():
             if not labels.flags.writeable:
                 labels = labels.copy()
             labels[minus] = self.target.flip_strand(labels[minus])

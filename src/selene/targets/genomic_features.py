@@ -76,6 +76,7 @@ class GenomicFeatures(Target):
     """
 
     never_nan = True  # labels are 0/1 or covered fractions
+    label_range = (0.0, 1.0)
 
     def __init__(
         self,

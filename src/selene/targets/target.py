@@ -28,6 +28,9 @@ class Target(ABC):
         True when every label is 0 or 1 (loaders then move them as ``uint8``, exactly).
     never_nan : bool
         True when no label is ever NaN (samplers then skip their per-batch NaN check).
+    label_range : (float, float) or None
+        Bounds every label lies within, when the target can promise them (``GenomicFeatures``:
+        0..1); samplers then skip their per-batch check against the loss's range.
     absent_features : sequence of str
         Listed features the source holds no data for (always negative); samplers refuse a
         target with any, since such labels are learnt as all-negative.
@@ -49,6 +52,7 @@ class Target(ABC):
     features: list[str] | None = None
     binary: bool = False
     never_nan: bool = False
+    label_range: tuple[float, float] | None = None
     absent_features: Sequence[str] = ()
     whole_window: bool = False
 
