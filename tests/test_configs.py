@@ -61,6 +61,7 @@ def _paths(data_dir: Path, tmp_path: Path) -> list[str]:
 
 SMALL = {
     "demo": ["data.n_validation_samples=64", "data.n_test_samples=64"],
+    "tracks_demo": ["data.n_validation_samples=64", "data.n_test_samples=64"],
     "intervals": [
         "data.validation_holdout=[chr3]",
         "data.test_holdout=[chr4]",

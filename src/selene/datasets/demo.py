@@ -20,6 +20,7 @@ from selene.datasets.synthetic import feature_names, make_synthetic, open_synthe
 from selene.samplers import IntervalsSampler, OnlineSampler
 from selene.samplers.splits import Holdout, modes_for
 from selene.sequences import Genome
+from selene.targets import BigWigTargets
 from selene.utils.checks import check_arguments
 
 __all__ = ["DEMO_FEATURES", "DemoSampler"]
@@ -49,6 +50,14 @@ class DemoSampler(pl.LightningDataModule):
         See ``OnlineSampler``.
     sample_negative : bool
         See ``IntervalsSampler``.
+    tracks : bool
+        Learn the features' coverage tracks instead of their peaks: ``prepare_data`` also writes
+        one bigWig per feature (``make_synthetic(tracks=True)``), and batches carry
+        ``BigWigTargets`` of them, ``(B, 20, sequence_length // bin_size)``. Set
+        ``center_bin_to_predict=None`` with it (tracks cover the whole window).
+    bin_size : int or None
+        The tracks' bin size (mean coverage per bin; None: one value per window); unused
+        without ``tracks``.
     **kwargs
         Any other ``OnlineSampler`` option (``strand``, ``max_n_fraction``, ...).
 
@@ -71,6 +80,8 @@ class DemoSampler(pl.LightningDataModule):
         batch_size: int = 64,
         num_workers: int = 0,
         sample_negative: bool = False,
+        tracks: bool = False,
+        bin_size: int | None = 32,
         **kwargs: Any,
     ) -> None:
         check_arguments(DemoSampler.__init__, locals())
@@ -87,6 +98,7 @@ class DemoSampler(pl.LightningDataModule):
         self.sequence_length, self.batch_size = int(sequence_length), int(batch_size)
         self.modes = list(modes_for(test_holdout))
         self.sampler: IntervalsSampler | None = None
+        self.tracks, self.bin_size = bool(tracks), bin_size
         self._settings = dict(
             seed=seed,
             validation_holdout=validation_holdout,
@@ -110,7 +122,7 @@ class DemoSampler(pl.LightningDataModule):
 
     def prepare_data(self) -> None:
         """Make the synthetic dataset in ``data_dir`` unless it is there (idempotent)."""
-        make_synthetic(self.data_dir)
+        make_synthetic(self.data_dir, tracks=self.tracks)
 
     def setup(self, stage: str | None = None) -> None:
         """Open the dataset as an ``IntervalsSampler`` (once) and draw the stage's fixed sets.
@@ -170,12 +182,18 @@ class DemoSampler(pl.LightningDataModule):
                 "there) or give another data_dir"
             )
         genome = Genome(data.fasta, blacklist_regions=data.blacklist_bed)
+        if self.tracks and not data.tracks:
+            raise FileNotFoundError(
+                f"{self.data_dir} holds the demo without coverage tracks: call prepare_data() "
+                "(it adds them for tracks=True)"
+            )
+        labels: dict[str, Any] = (
+            {"target": _track_target(data.tracks, self.features, self.bin_size)}
+            if self.tracks
+            else {"target_path": data.features_bed, "features": data.features_txt}
+        )
         self.sampler = IntervalsSampler(
-            genome,
-            target_path=data.features_bed,
-            features=data.features_txt,
-            intervals_path=data.intervals_bed,
-            **self._settings,
+            genome, intervals_path=data.intervals_bed, **labels, **self._settings
         )
         if self._target_range is not None:
             self.sampler.require_target_range(*self._target_range)
@@ -191,3 +209,9 @@ class DemoSampler(pl.LightningDataModule):
                 "(a Trainer does both)"
             )
         return self.sampler
+
+
+def _track_target(
+    paths: dict[str, Path], features: list[str], bin_size: int | None
+) -> BigWigTargets:
+    return BigWigTargets([paths[f] for f in features], names=features, bin_size=bin_size)

@@ -13,8 +13,9 @@ bins (window and bin positions, the same for every track): exact while fewer bin
 within about ``1 / sqrt(sample_bins)`` (0.003 at the default) beyond. The sample is a bottom-k
 sample (each bin draws a random key; the ``sample_bins`` smallest keys are kept), so batches and
 processes merge by keeping the smallest keys again. Per-window totals are all kept (``N x T``
-values). The same sample feeds the scatter plots, and the ``n_examples`` windows with the most
-observed signal are kept whole for the track plots (:mod:`selene.models.track_reports`).
+values). The same sample feeds the scatter plots, and for each track the ``n_examples``
+windows with the most observed signal in it are kept whole for the track plots
+(:mod:`selene.models.track_reports`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class TrackScores(FeatureScores):
     totals : tuple of Tensor, shape (N, T) each, optional
         Predicted and observed totals of every window.
     examples : tuple of Tensor, shape (E, T, L) each, optional
-        Predicted and observed tracks of the windows with the most observed signal.
+        Predicted and observed tracks: ``[e, t]`` is track ``t`` in the window with the
+        ``e + 1``-th most observed signal in track ``t``.
     """
 
     sample: tuple[Tensor, Tensor] | None = None
@@ -128,7 +130,7 @@ class TrackMetrics(Metric):
         ):
             _compact(self.sample_key, self.sample_preds, self.sample_target, self.sample_bins)
         if self.n_examples:
-            total = -target.sum((1, 2))  # most signal first: the smallest keys are kept
+            total = -target.sum(-1)  # (N, T), most signal first: the smallest keys are kept
             _keep(
                 self.example_total, self.example_preds, self.example_target, total, preds, target
             )
@@ -150,11 +152,10 @@ class TrackMetrics(Metric):
             "totals": (totals[0].float().cpu(), totals[1].float().cpu()),
         }
         if self.n_examples:
-            total = dim_zero_cat(self.example_total)
-            top = total.argsort()[: self.n_examples]
-            self.last_plot_data["examples"] = tuple(
-                dim_zero_cat(x)[top].cpu() for x in (self.example_preds, self.example_target)
-            )
+            examples = [self.example_total, self.example_preds, self.example_target]
+            examples = [[dim_zero_cat(x)] for x in examples]  # gathered from every process
+            _compact(*examples, self.n_examples)
+            self.last_plot_data["examples"] = (examples[1][0].cpu(), examples[2][0].cpu())
         pearson_windows, spearman_windows = _correlations(*totals)
         return {
             "pearson": pearson,
@@ -183,11 +184,23 @@ def _keep(keys: list, first: list, second: list, key: Tensor, a: Tensor, b: Tens
 
 
 def _compact(keys: list, first: list, second: list, k: int) -> None:
-    """Keep the ``k`` rows with the smallest keys, in place (the lists are metric states)."""
+    """Keep the ``k`` rows with the smallest keys, in place (the lists are metric states).
+
+    Keys ``(M,)`` pick rows; keys ``(M, T)`` pick rows per column (per track) of ``(M, T, ...)``.
+    """
     key = torch.cat(keys)
-    order = key.argsort()[:k]
-    a, b = torch.cat(first)[order], torch.cat(second)[order]
-    keys[:], first[:], second[:] = [key[order]], [a], [b]
+    order = key.argsort(dim=0, stable=True)[:k]
+    if key.dim() == 1:
+        a, b = torch.cat(first)[order], torch.cat(second)[order]
+        keys[:], first[:], second[:] = [key[order]], [a], [b]
+        return
+    a, b = torch.cat(first), torch.cat(second)
+    index = order.reshape(*order.shape, *(1,) * (a.dim() - 2)).expand(-1, -1, *a.shape[2:])
+    keys[:], first[:], second[:] = (
+        [key.gather(0, order)],
+        [a.gather(0, index)],
+        [b.gather(0, index)],
+    )
 
 
 def _correlations(preds: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:

@@ -1,11 +1,12 @@
 """Figures of a track evaluation: predicted vs observed per track, and example windows.
 
-``track_scatter.png``: one column per track; the top row is a hexbin of the sampled bins, the
-bottom row a scatter of the per-window totals, with Pearson r and Spearman rho in the titles.
-Non-negative values (counts, coverage) are drawn on ``log10(1 + x)`` axes, where the many
-near-zero bins and the few peaks both show; signed values on linear axes.
-``track_windows.png``: the test windows with the most observed signal, one row each, one column
-per track: observed (grey, filled) and predicted (line) along the bins.
+Tracks are drawn four to a row of panels (the first ``MAX_TRACKS``; the table has them all).
+``track_scatter.png``: per track, a hexbin of the sampled bins over a scatter of the per-window
+totals, with Pearson r and Spearman rho of the drawn points in the titles. Non-negative values
+(counts, coverage) are drawn on ``log10(1 + x)`` axes, where the many near-zero bins and the
+few peaks both show; signed values on linear axes.
+``track_windows.png``: per track, the test windows with the most observed signal in that track,
+one above the other: observed (grey, filled) and predicted (line) along the bins.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from selene.models.track_metrics import TrackScores
 
 __all__ = ["plot_track_scatter", "plot_track_windows"]
 
-MAX_TRACKS = 8  # columns drawn; the table has every track
+MAX_TRACKS = 8  # tracks drawn; the table has every track
+_COLUMNS = 4  # tracks per row of panels
 _MAX_WINDOW_POINTS = 5000  # per track in the totals scatter
 
 
@@ -45,25 +47,26 @@ def plot_track_scatter(result: TrackScores, path: str | Path) -> Path:
     """
     if result.sample is None:
         raise ValueError("plot_track_scatter: the result holds no sampled bins (sample=None)")
-    tracks = range(min(len(result.features), MAX_TRACKS))
-    rows = [("bins", *result.sample)]
+    kinds = [("bins", *result.sample)]
     if result.totals is not None:
-        rows.append(("window totals", *result.totals))
-    fig = Figure(figsize=(3.2 * len(tracks), 3.2 * len(rows)), dpi=120, layout="constrained")
-    axes = fig.subplots(len(rows), len(tracks), squeeze=False)
-    for row, (what, preds, target) in enumerate(rows):
-        for t in tracks:
+        kinds.append(("window totals", *result.totals))
+    n = min(len(result.features), MAX_TRACKS)
+    axes = _grid(n, len(kinds), panel=(3.2, 3.0))
+    for t in range(n):
+        for k, (what, preds, target) in enumerate(kinds):
+            ax = axes[t // _COLUMNS * len(kinds) + k, t % _COLUMNS]
             x, y = _numpy(target[:, t]), _numpy(preds[:, t])
             log = bool((x >= 0).all() and (y >= 0).all())
-            _scatter(axes[row, t], x, y, log, hexbin=what == "bins")
+            _scatter(ax, x, y, log, hexbin=what == "bins")
             r, rho = _correlations(x, y)
-            axes[row, t].set_title(
+            ax.set_title(
                 f"{result.features[t]}, {what}\nr = {r:.3f}, rho = {rho:.3f} (n = {len(x)})",
                 fontsize=9,
             )
             unit = "log10(1 + {})" if log else "{}"
-            axes[row, t].set(xlabel=unit.format("observed"), ylabel=unit.format("predicted"))
-    shown = "" if len(tracks) == len(result.features) else f" (first {len(tracks)} tracks)"
+            ax.set(xlabel=unit.format("observed"), ylabel=unit.format("predicted"))
+    fig = axes[0, 0].figure
+    shown = "" if n == len(result.features) else f" (first {n} tracks)"
     fig.suptitle(f"Predicted vs observed{shown}", fontsize=11)
     path = Path(path)
     fig.savefig(path)
@@ -91,27 +94,38 @@ def plot_track_windows(result: TrackScores, path: str | Path) -> Path:
     if result.examples is None or len(result.examples[0]) == 0:
         raise ValueError("plot_track_windows: the result holds no example windows")
     preds, target = (_numpy(x) for x in result.examples)
-    tracks = range(min(preds.shape[1], MAX_TRACKS))
-    fig = Figure(figsize=(3.6 * len(tracks), 2.0 * len(preds)), dpi=120, layout="constrained")
-    axes = fig.subplots(len(preds), len(tracks), squeeze=False, sharex=True)
+    n, n_windows = min(preds.shape[1], MAX_TRACKS), len(preds)
+    axes = _grid(n, n_windows, panel=(3.6, 1.7))
     bins = np.arange(preds.shape[-1])
-    for w in range(len(preds)):
-        for t in tracks:
-            ax = axes[w, t]
+    for t in range(n):
+        for w in range(n_windows):
+            ax = axes[t // _COLUMNS * n_windows + w, t % _COLUMNS]
             ax.fill_between(bins, target[w, t], step="mid", color="0.7", label="observed")
             ax.plot(bins, preds[w, t], color="tab:blue", lw=1.2, label="predicted")
             ax.set_title(
-                f"{result.features[t]}, window {w + 1}: observed {target[w, t].sum():.0f}, "
-                f"predicted {preds[w, t].sum():.0f}",
+                f"{result.features[t]} #{w + 1}: observed {target[w, t].sum():.3g}, "
+                f"predicted {preds[w, t].sum():.3g} (sums)",
                 fontsize=8,
             )
-            if w == len(preds) - 1:
+            if w == n_windows - 1:
                 ax.set_xlabel("bin")
     axes[0, 0].legend(fontsize=7, frameon=False)
-    fig.suptitle("Test windows with the most observed signal", fontsize=11)
+    fig = axes[0, 0].figure
+    fig.suptitle("Per track, the test windows with the most observed signal", fontsize=11)
     path = Path(path)
     fig.savefig(path)
     return path
+
+
+def _grid(n_tracks: int, per_track: int, panel: tuple[float, float]) -> np.ndarray:
+    """Axes for ``n_tracks`` tracks of ``per_track`` stacked panels, ``_COLUMNS`` to a row."""
+    rows, columns = -(-n_tracks // _COLUMNS) * per_track, min(n_tracks, _COLUMNS)
+    fig = Figure(figsize=(panel[0] * columns, panel[1] * rows), dpi=110, layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for t in range(n_tracks, rows // per_track * columns):  # the last row's empty places
+        for k in range(per_track):
+            axes[t // _COLUMNS * per_track + k, t % _COLUMNS].set_visible(False)
+    return axes
 
 
 def _scatter(ax, x: np.ndarray, y: np.ndarray, log: bool, hexbin: bool) -> None:
