@@ -6,6 +6,9 @@
 #
 # The past commit is checked out as a git worktree under .bench/before-<rev> (ignored by git) and
 # imported through PYTHONPATH, which comes before the editable install of the working tree.
+# On a shared machine, CPU_TIME=1 runs both on one thread and times them in CPU seconds of the
+# process (time.perf_counter is replaced by time.process_time), which other load barely moves;
+# figures then read "per CPU-second" (cases that use DataLoader workers are not comparable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=$1 script=$2
@@ -15,7 +18,16 @@ before=.bench/before-$rev
 if [ ! -d "$before" ]; then
     git worktree add --detach "$before" "$rev" >/dev/null
 fi
+run() {  # run SCRIPT ARGS... (with CPU_TIME=1: one thread, CPU seconds)
+    if [ "${CPU_TIME:-0}" = 1 ]; then
+        OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 "$python" -c \
+            'import runpy, sys, time; time.perf_counter = time.process_time; import torch; '\
+'torch.set_num_threads(1); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "$@"
+    else
+        "$python" "$@"
+    fi
+}
 echo "== before: $rev ($(git log -1 --format=%s "$rev"))"
-PYTHONPATH="$before/src" "$python" "$before/scripts/$script" "$@"
+PYTHONPATH="$before/src" run "$before/scripts/$script" "$@"
 echo "== after: working tree at $(git rev-parse --short HEAD)"
-"$python" "scripts/$script" "$@"
+run "scripts/$script" "$@"
