@@ -85,16 +85,6 @@ class ConvClassifier(nn.Module):
     classifier: nn.Module
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
+        """Logits ``(N, n_targets)`` of one-hot sequences ``x`` ``(N, 4, sequence_length)``."""
         check_input(type(self).__name__, x, self.sequence_length)
         return self.classifier(self.conv_net(x).flatten(1))

@@ -65,17 +65,7 @@ class DanQ(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
+        """Logits ``(N, n_targets)`` of one-hot sequences ``x`` ``(N, 4, sequence_length)``."""
         check_input("DanQ", x, self.sequence_length)
         out = self.nnet(x)  # (N, 320, T)
         if self.legacy_batch_lstm:

@@ -54,16 +54,9 @@ class HeartENN(ConvClassifier):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch, after capping the weight norms (as Selene does every pass).
+        """Logits ``(N, n_targets)`` of one-hot ``x`` ``(N, 4, L)``, weight norms capped first.
 
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
+        Selene caps them at every pass.
         """
         check_input("HeartENN", x, self.sequence_length)  # before the weights are touched
         if self.max_norm is not None:

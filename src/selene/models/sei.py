@@ -100,17 +100,7 @@ class Sei(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_genomic_features)
-        """
+        """Logits ``(N, n_targets)`` of one-hot sequences ``x`` ``(N, 4, sequence_length)``."""
         check_input("Sei", x, self.sequence_length)
         lout1 = self.lconv1(x)
         out1 = self.conv1(lout1)

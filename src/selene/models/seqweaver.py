@@ -62,16 +62,6 @@ class Seqweaver(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits for a batch.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_targets)
-        """
+        """Logits ``(N, n_targets)`` of one-hot sequences ``x`` ``(N, 4, sequence_length)``."""
         check_input("Seqweaver", x, self.sequence_length)
         return self.fc(self.model(x.unsqueeze(2)))

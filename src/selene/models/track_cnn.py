@@ -144,18 +144,10 @@ class TrackCNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Predicted tracks for a batch.
+        """Raw tracks ``(N, n_tracks, n_bins)`` of one-hot ``x`` ``(N, 4, sequence_length)``.
 
-        Parameters
-        ----------
-        x : torch.Tensor, shape (N, 4, sequence_length)
-            One-hot sequences.
-
-        Returns
-        -------
-        torch.Tensor, shape (N, n_tracks, n_bins)
-            Raw outputs (values for ``mse``, log rates for ``poisson``), ``n_bins`` being
-            ``sequence_length // bin_size - 2 * crop_bins``.
+        Values for ``mse``, log rates for ``poisson``; ``n_bins`` is
+        ``sequence_length // bin_size - 2 * crop_bins``.
         """
         check_input("TrackCNN", x, self.sequence_length)
         h = self.dilated(self.tower(self.stem(x)))
