@@ -14,7 +14,12 @@ from torch.utils.data import DataLoader, Dataset
 from selene.models import SequenceLitModule
 from selene.models import track_losses as tl
 from selene.models._track_step import track_loss, track_prediction
-from selene.models.track_metrics import TrackMetrics, TrackScores
+from selene.models.track_metrics import (
+    EXAMPLE_TRACKS,
+    TrackMetrics,
+    TrackScores,
+    default_sample_size,
+)
 
 L, T, BIN = 128, 2, 8
 TRIM = 47 + 2 + 4  # BPNet with 2 dilated layers
@@ -157,7 +162,7 @@ def test_test_results_carry_the_plot_data(tmp_path) -> None:
 def test_the_bin_sample_is_capped_uniform_and_independent_of_batching() -> None:
     g = torch.Generator().manual_seed(5)
     preds, target = torch.rand(40, 3, 10, generator=g), torch.rand(40, 3, 10, generator=g)
-    whole, parts = TrackMetrics(3, sample_bins=50), TrackMetrics(3, sample_bins=50)
+    whole, parts = TrackMetrics(3, sample_size=50), TrackMetrics(3, sample_size=50)
     whole.update(preds, target)
     for i in range(0, 40, 7):
         parts.update(preds[i : i + 7], target[i : i + 7])
@@ -179,6 +184,37 @@ def test_the_bin_sample_is_capped_uniform_and_independent_of_batching() -> None:
     whole.update(preds, target)
     whole.compute()
     assert torch.equal(whole.last_plot_data["sample"][0], sample[0])  # the keys restart
+
+
+def test_the_window_sample_is_capped_and_window_pearson_and_mse_stream() -> None:
+    g = torch.Generator().manual_seed(6)
+    preds, target = torch.rand(40, 3, 5, generator=g), torch.rand(40, 3, 5, generator=g)
+    whole, parts = TrackMetrics(3, sample_size=10), TrackMetrics(3, sample_size=10)
+    whole.update(preds, target)
+    for i in range(0, 40, 3):
+        parts.update(preds[i : i + 3], target[i : i + 3])
+    scores, split = whole.compute(), parts.compute()
+    sampled = whole.last_plot_data["totals"]
+    assert sampled[0].shape == (10, 3)
+    other = parts.last_plot_data["totals"]
+    assert torch.equal(sampled[0], other[0]) and torch.equal(sampled[1], other[1])
+    rho = [stats.spearmanr(sampled[0][:, t], sampled[1][:, t])[0] for t in range(3)]
+    np.testing.assert_allclose(scores["spearman_windows"], rho, rtol=0, atol=1e-6)
+    totals = preds.double().sum(-1).numpy(), target.double().sum(-1).numpy()
+    r = [stats.pearsonr(totals[0][:, t], totals[1][:, t])[0] for t in range(3)]
+    np.testing.assert_allclose(scores["pearson_windows"], r, rtol=0, atol=1e-6)
+    mse = ((totals[0] - totals[1]) ** 2).mean(0)
+    np.testing.assert_allclose(scores["mse_windows"], mse, rtol=1e-6)
+    torch.testing.assert_close(split["mse_windows"], scores["mse_windows"])
+
+
+def test_sample_sizes_and_example_tracks_are_bounded() -> None:
+    assert default_sample_size(20) == 100_000
+    assert default_sample_size(100) == 20_000 and default_sample_size(5_000) == 1_000
+    metric = TrackMetrics(EXAMPLE_TRACKS + 2, n_examples=2)
+    metric.update(torch.rand(5, EXAMPLE_TRACKS + 2, 6), torch.rand(5, EXAMPLE_TRACKS + 2, 6))
+    metric.compute()
+    assert metric.last_plot_data["examples"][0].shape == (2, EXAMPLE_TRACKS, 6)
 
 
 def test_one_track_and_constant_tracks() -> None:
@@ -217,8 +253,8 @@ def test_track_errors() -> None:
         track_prediction("mse", (output, output))
     with pytest.raises(ValueError, match=r"expected predictions and targets of shape \(N, 2, L\)"):
         TrackMetrics(2).update(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4))
-    with pytest.raises(ValueError, match="sample_bins must be an int >= 2"):
-        TrackMetrics(2, sample_bins=1)
+    with pytest.raises(ValueError, match="sample_size must be an int >= 2"):
+        TrackMetrics(2, sample_size=1)
     with pytest.raises(ValueError, match="n_tracks must be an int >= 1"):
         TrackMetrics(0)
 

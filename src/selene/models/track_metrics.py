@@ -6,16 +6,18 @@ Predictions and targets are ``(N, T, L)``: windows, tracks, bins. Each track is 
 - over windows (``pearson_windows``, ``spearman_windows``, ``mse_windows``): one point per
   window, its total over the bins (what a counts head or a peak caller sees).
 
-Memory is bounded whatever the number of bins scored. Pearson and MSE over bins stream
-(torchmetrics' ``PearsonCorrCoef`` keeps running moments, in float64). Spearman needs every
-value to rank them, so it is computed over a uniform random sample of at most ``sample_bins``
-bins (window and bin positions, the same for every track): exact while fewer bins were seen,
-within about ``1 / sqrt(sample_bins)`` (0.003 at the default) beyond. The sample is a bottom-k
-sample (each bin draws a random key; the ``sample_bins`` smallest keys are kept), so batches and
-processes merge by keeping the smallest keys again. Per-window totals are all kept (``N x T``
-values). The same sample feeds the scatter plots, and for each track the ``n_examples``
-windows with the most observed signal in it are kept whole for the track plots
-(:mod:`selene.models.track_reports`).
+Memory is bounded whatever the number of windows scored. Pearson and MSE stream (torchmetrics'
+``PearsonCorrCoef`` keeps running moments, in float64), so they are exact over every bin and
+window. Spearman needs every value to rank them, so it is computed over a uniform random sample
+of at most ``sample_size`` bins (window and bin positions, the same for every track), and of as
+many windows: exact while fewer were seen, within about ``1 / sqrt(sample_size)`` beyond (0.003
+at 100,000). By default ``sample_size`` is 100,000, lowered for many tracks so that a sample
+holds at most 2 million values per kind (but at least 1,000 rows): about 64 MB at most while
+it fills. Each sample is a bottom-k sample (each row draws a random key; the smallest keys are
+kept), so batches and processes merge by keeping the smallest keys again, and the sample does
+not depend on how the windows were batched. The samples feed the scatter plots; for each of
+the first ``EXAMPLE_TRACKS`` tracks, the ``n_examples`` windows with the most observed signal
+in it are kept whole for the track plots (:mod:`selene.models.track_reports`).
 """
 
 from __future__ import annotations
@@ -27,15 +29,23 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 from torchmetrics import Metric, PearsonCorrCoef
-from torchmetrics.functional.regression import pearson_corrcoef, spearman_corrcoef
+from torchmetrics.functional.regression import spearman_corrcoef
 from torchmetrics.utilities import dim_zero_cat
 
 from selene.models.metrics import FeatureScores
 
-__all__ = ["TrackMetrics", "TrackScores"]
+__all__ = ["EXAMPLE_TRACKS", "TrackMetrics", "TrackScores", "default_sample_size"]
 
-SAMPLE_BINS = 100_000  # bins kept per split for Spearman and the scatter plots (per process)
-N_EXAMPLES = 4  # windows kept whole for the track plots
+SAMPLE_SIZE = 100_000  # bins (and windows) kept per split for Spearman and the scatter plots
+SAMPLE_VALUES = 2_000_000  # ... lowered so that a sample holds at most this many values
+MIN_SAMPLE_SIZE = 1_000
+N_EXAMPLES = 4  # windows kept whole per drawn track for the track plots
+EXAMPLE_TRACKS = 8  # tracks drawn in the track plots (the table has them all)
+
+
+def default_sample_size(n_tracks: int) -> int:
+    """Return the default ``sample_size`` for ``n_tracks`` tracks (module docstring)."""
+    return min(SAMPLE_SIZE, max(MIN_SAMPLE_SIZE, SAMPLE_VALUES // n_tracks))
 
 
 @dataclass(frozen=True)
@@ -46,9 +56,9 @@ class TrackScores(FeatureScores):
     ----------
     sample : tuple of Tensor, shape (K, T) each, optional
         Predicted and observed values of the sampled bins.
-    totals : tuple of Tensor, shape (N, T) each, optional
-        Predicted and observed totals of every window.
-    examples : tuple of Tensor, shape (E, T, L) each, optional
+    totals : tuple of Tensor, shape (K, T) each, optional
+        Predicted and observed totals of the sampled windows.
+    examples : tuple of Tensor, shape (E, min(T, EXAMPLE_TRACKS), L) each, optional
         Predicted and observed tracks: ``[e, t]`` is track ``t`` in the window with the
         ``e + 1``-th most observed signal in track ``t``.
     """
@@ -69,12 +79,13 @@ class TrackMetrics(Metric):
     ----------
     n_tracks : int
         Tracks (axis 1 of the predictions).
-    sample_bins : int
-        Most bins kept for Spearman over bins and the scatter plots (see the module docstring).
+    sample_size : int, optional
+        Most bins, and most windows, kept for Spearman and the scatter plots (see the module
+        docstring); None: :func:`default_sample_size`.
     n_examples : int
-        Windows kept whole for the track plots.
+        Windows kept whole per drawn track for the track plots.
     seed : int
-        Seed of the sample's random keys (reset with the metric).
+        Seed of the samples' random keys (restarted by ``reset``).
     """
 
     full_state_update = False
@@ -84,25 +95,31 @@ class TrackMetrics(Metric):
     def __init__(
         self,
         n_tracks: int,
-        sample_bins: int = SAMPLE_BINS,
+        sample_size: int | None = None,
         n_examples: int = N_EXAMPLES,
         seed: int = 0,
     ) -> None:
         super().__init__()
-        for name, value, low in (("n_tracks", n_tracks, 1), ("sample_bins", sample_bins, 2)):
-            if not isinstance(value, int) or value < low:
-                raise ValueError(f"TrackMetrics: {name} must be an int >= {low}, got {value!r}")
-        self.n_tracks, self.sample_bins, self.n_examples = n_tracks, sample_bins, n_examples
+        if not isinstance(n_tracks, int) or n_tracks < 1:
+            raise ValueError(f"TrackMetrics: n_tracks must be an int >= 1, got {n_tracks!r}")
+        if sample_size is None:
+            sample_size = default_sample_size(n_tracks)
+        if not isinstance(sample_size, int) or sample_size < 2:
+            raise ValueError(f"TrackMetrics: sample_size must be an int >= 2, got {sample_size!r}")
+        self.n_tracks, self.sample_size, self.n_examples = n_tracks, sample_size, n_examples
         self.seed = seed
-        self._generator = torch.Generator().manual_seed(seed)
+        # one key stream per sample: the samples do not depend on the batching
+        self._generators = [torch.Generator().manual_seed(seed + i) for i in range(2)]
         # running moments in float64: the bins of a whole genome do not fit float32 sums
         self.pearson = PearsonCorrCoef(num_outputs=n_tracks).set_dtype(torch.float64)
-        self.add_state("squared_error", torch.zeros(n_tracks, dtype=torch.float64), "sum")
-        self.add_state("n_bins", torch.zeros((), dtype=torch.float64), "sum")
-        for name in ("total_preds", "total_target", "sample_key", "sample_preds", "sample_target"):
-            self.add_state(name, default=[], dist_reduce_fx="cat")
-        for name in ("example_total", "example_preds", "example_target"):
-            self.add_state(name, default=[], dist_reduce_fx="cat")
+        self.pearson_windows = PearsonCorrCoef(num_outputs=n_tracks).set_dtype(torch.float64)
+        for name in ("squared_error", "squared_error_windows"):
+            self.add_state(name, torch.zeros(n_tracks, dtype=torch.float64), "sum")
+        for name in ("n_bins", "n_windows"):
+            self.add_state(name, torch.zeros((), dtype=torch.float64), "sum")
+        for kind in ("sample", "window", "example"):
+            for part in ("key", "preds", "target"):
+                self.add_state(f"{kind}_{part}", default=[], dist_reduce_fx="cat")
         self.last_plot_data: dict[str, tuple[Tensor, Tensor]] = {}
 
     def update(self, preds: Tensor, target: Tensor) -> None:
@@ -113,68 +130,75 @@ class TrackMetrics(Metric):
                 f"L), got {tuple(preds.shape)} and {tuple(target.shape)}"
             )
         preds, target = preds.detach().float(), target.detach().float()
-        bins_p = preds.transpose(1, 2).reshape(-1, self.n_tracks)  # (N * L, T)
-        bins_t = target.transpose(1, 2).reshape(-1, self.n_tracks)
+        bins = (  # (N * L, T)
+            preds.transpose(1, 2).reshape(-1, self.n_tracks),
+            target.transpose(1, 2).reshape(-1, self.n_tracks),
+        )
+        totals = preds.double().sum(-1), target.double().sum(-1)  # (N, T)
         squeeze = (lambda x: x[:, 0]) if self.n_tracks == 1 else (lambda x: x)
-        self.pearson.update(squeeze(bins_p.double()), squeeze(bins_t.double()))
-        self.squared_error += (bins_p.double() - bins_t.double()).square().sum(0)
-        self.n_bins += bins_p.shape[0]
-        self.total_preds.append(preds.double().sum(-1))
-        self.total_target.append(target.double().sum(-1))
-
-        key = torch.rand(bins_p.shape[0], generator=self._generator).to(preds.device)
-        _keep(self.sample_key, self.sample_preds, self.sample_target, key, bins_p, bins_t)
-        if (
-            len(self.sample_key) > 1
-            and sum(len(k) for k in self.sample_key) > 2 * self.sample_bins
+        self.pearson.update(*(squeeze(x.double()) for x in bins))
+        self.pearson_windows.update(*(squeeze(x) for x in totals))
+        self.squared_error += (bins[0].double() - bins[1].double()).square().sum(0)
+        self.squared_error_windows += (totals[0] - totals[1]).square().sum(0)
+        self.n_bins += bins[0].shape[0]
+        self.n_windows += preds.shape[0]
+        for kind, generator, (p, t) in zip(
+            ("sample", "window"), self._generators, (bins, totals), strict=True
         ):
-            _compact(self.sample_key, self.sample_preds, self.sample_target, self.sample_bins)
+            key = torch.rand(p.shape[0], generator=generator).to(preds.device)
+            states = [getattr(self, f"{kind}_{part}") for part in ("key", "preds", "target")]
+            _keep(*states, key, p.float(), t.float())
+            if len(states[0]) > 1 and sum(len(k) for k in states[0]) > 2 * self.sample_size:
+                _compact(*states, self.sample_size)
         if self.n_examples:
-            total = -target.sum(-1)  # (N, T), most signal first: the smallest keys are kept
-            _keep(
-                self.example_total, self.example_preds, self.example_target, total, preds, target
-            )
-            _compact(self.example_total, self.example_preds, self.example_target, self.n_examples)
+            drawn = slice(0, EXAMPLE_TRACKS)
+            total = -target[:, drawn].sum(-1)  # (N, T'), most signal first: smallest keys kept
+            states = [self.example_key, self.example_preds, self.example_target]
+            _keep(*states, total, preds[:, drawn], target[:, drawn])
+            _compact(*states, self.n_examples)
 
     def compute(self) -> dict[str, Tensor]:
         """Return per-track scores (class docstring); keep the plot data in ``last_plot_data``."""
         with warnings.catch_warnings():  # a constant track: NaN, as RegressionFeatureMetrics
             warnings.filterwarnings("ignore", "The variance of predictions or target is close")
             pearson = self.pearson.compute().reshape(-1).float()
-        key, preds, target = (
-            dim_zero_cat(x) for x in (self.sample_key, self.sample_preds, self.sample_target)
-        )
-        order = key.argsort()[: self.sample_bins]
-        preds, target = preds[order], target[order]
-        totals = dim_zero_cat(self.total_preds), dim_zero_cat(self.total_target)
+            pearson_windows = self.pearson_windows.compute().reshape(-1).float()
+        samples = {}
+        for kind in ("sample", "window", "example")[: 3 if self.n_examples else 2]:
+            states = [[dim_zero_cat(getattr(self, f"{kind}_{part}"))] for part in _PARTS]
+            _compact(*states, self.n_examples if kind == "example" else self.sample_size)
+            samples[kind] = (states[1][0], states[2][0])
         self.last_plot_data = {
-            "sample": (preds.cpu(), target.cpu()),
-            "totals": (totals[0].float().cpu(), totals[1].float().cpu()),
+            "sample": tuple(x.cpu() for x in samples["sample"]),
+            "totals": tuple(x.cpu() for x in samples["window"]),
         }
         if self.n_examples:
-            examples = [self.example_total, self.example_preds, self.example_target]
-            examples = [[dim_zero_cat(x)] for x in examples]  # gathered from every process
-            _compact(*examples, self.n_examples)
-            self.last_plot_data["examples"] = (examples[1][0].cpu(), examples[2][0].cpu())
-        pearson_windows, spearman_windows = _correlations(*totals)
+            self.last_plot_data["examples"] = tuple(x.cpu() for x in samples["example"])
+        spearman = _spearman(*(x.double() for x in samples["sample"]))
+        spearman_windows = _spearman(*(x.double() for x in samples["window"]))
         return {
             "pearson": pearson,
-            "spearman": _correlations(preds.double(), target.double())[1],
+            "spearman": spearman.to(pearson.device),
             "mse": (self.squared_error / self.n_bins).float(),
             "pearson_windows": pearson_windows,
-            "spearman_windows": spearman_windows,
-            "mse_windows": (totals[0] - totals[1]).square().mean(0).float(),
+            "spearman_windows": spearman_windows.to(pearson.device),
+            "mse_windows": (self.squared_error_windows / self.n_windows).float(),
         }
 
     def reset(self) -> None:
-        """Forget every batch (and restart the sample's random keys)."""
+        """Forget every batch (and restart the samples' random keys)."""
         super().reset()
         self.pearson.reset()
-        self._generator.manual_seed(self.seed)
+        self.pearson_windows.reset()
+        for i, generator in enumerate(self._generators):
+            generator.manual_seed(self.seed + i)
 
     def pending(self) -> None:
         """Nothing to carry over a checkpoint: a resumed run scores the batches after it."""
         return None
+
+
+_PARTS = ("key", "preds", "target")
 
 
 def _keep(keys: list, first: list, second: list, key: Tensor, a: Tensor, b: Tensor) -> None:
@@ -203,17 +227,12 @@ def _compact(keys: list, first: list, second: list, k: int) -> None:
     )
 
 
-def _correlations(preds: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    """Pearson and Spearman per column of ``(K, T)``, ``NaN`` where constant or ``K < 2``."""
+def _spearman(preds: Tensor, target: Tensor) -> Tensor:
+    """Spearman per column of ``(K, T)``, ``NaN`` where constant or ``K < 2``."""
     n_tracks = preds.shape[1]
     if preds.shape[0] < 2:
-        nan = torch.full((n_tracks,), math.nan, device=preds.device)
-        return nan, nan.clone()
+        return torch.full((n_tracks,), math.nan, device=preds.device)
     squeeze = (lambda x: x[:, 0]) if n_tracks == 1 else (lambda x: x)
-    constant = (preds.std(0) == 0) | (target.std(0) == 0)
-    with warnings.catch_warnings():  # a constant column: NaN, said by the caller's docs
-        warnings.filterwarnings("ignore", "The variance of predictions or target is close")
-        r = pearson_corrcoef(squeeze(preds), squeeze(target)).reshape(-1).float()
     rho = spearman_corrcoef(squeeze(preds), squeeze(target)).reshape(-1).float()
-    r[constant], rho[constant] = math.nan, math.nan
-    return r, rho
+    rho[(preds.std(0) == 0) | (target.std(0) == 0)] = math.nan
+    return rho

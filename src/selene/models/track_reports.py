@@ -18,11 +18,11 @@ from matplotlib.figure import Figure
 from scipy import stats
 from torch import Tensor
 
-from selene.models.track_metrics import TrackScores
+from selene.models.track_metrics import EXAMPLE_TRACKS, TrackScores
 
 __all__ = ["plot_track_scatter", "plot_track_windows"]
 
-MAX_TRACKS = 8  # tracks drawn; the table has every track
+MAX_TRACKS = EXAMPLE_TRACKS  # tracks drawn; the table has every track
 _COLUMNS = 4  # tracks per row of panels
 _MAX_WINDOW_POINTS = 5000  # per track in the totals scatter
 
