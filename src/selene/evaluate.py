@@ -1,7 +1,8 @@
 """Test a checkpoint: ``python -m selene.evaluate ckpt_path=PATH [data=OPTION] [key=value]``.
 
-Writes ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png``, ``metrics.csv`` and the
-resolved ``config.yaml`` to the run directory. With the training run's data config (and seed)
+Writes ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png`` (``track_scatter.png``
+and ``track_windows.png`` for tracks), ``metrics.csv`` and the resolved ``config.yaml`` to the
+run directory. With the training run's data config (and seed)
 it reproduces that run's test metrics.
 """
 

@@ -1,8 +1,9 @@
 """Train a model: ``python -m selene.train [+experiment=NAME] [group=option] [key=value]``.
 
 With no argument it trains the embedded demo. After fitting, the best checkpoint is tested and
-the run directory gets ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png``,
-``metrics.csv``, ``checkpoints/`` and the resolved ``config.yaml``.
+the run directory gets ``test_performance.tsv``, ``roc_curves.png``, ``pr_curves.png``
+(``track_scatter.png`` and ``track_windows.png`` for tracks), ``metrics.csv``, ``checkpoints/``
+and the resolved ``config.yaml``.
 """
 
 from __future__ import annotations
