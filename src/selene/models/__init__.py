@@ -6,6 +6,7 @@ wrapper, loading of Selene SDK weights, and the LightningModule that trains any 
 
 from __future__ import annotations
 
+from selene.models._track_step import track_prediction
 from selene.models.basset import Basset
 from selene.models.bpnet import BPNet
 from selene.models.danq import DanQ
@@ -40,4 +41,5 @@ __all__ = [
     "get_architecture",
     "load_checkpoint",
     "load_selene_weights",
+    "track_prediction",
 ]

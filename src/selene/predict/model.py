@@ -10,19 +10,26 @@ import torch
 from torch import nn
 
 from selene.io import features as feature_list
-from selene.models import MultiModelWrapper, load_selene_weights
+from selene.models import BPNet, MultiModelWrapper, load_selene_weights
 from selene.models.checkpoints import check_fits, safe_load
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
+from selene.models.registry import TRACK_ARCHITECTURES
 from selene.predict.runner import ends_in_sigmoid
 
-_LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp"}
+_LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp", "bpnet": "bpnet"}
 
 
 def load_model(
     model: nn.Module | None, path: str | Path | Sequence[str | Path] | None
 ) -> tuple[nn.Module, str, list[str] | None]:
     """Return the bare network, its default activation and the feature names it records.
+
+    The activation follows a checkpoint's loss (``bce``: sigmoid, ``mse``: identity,
+    ``poisson``: exp, ``bpnet``: :func:`selene.models.track_prediction`'s coverage). A bare
+    track model (``selene.models.TRACK_ARCHITECTURES``) without a checkpoint gets ``bpnet``
+    for BPNet and ``identity`` (its raw outputs) otherwise: pass ``activation="exp"`` for a
+    TrackCNN trained with the Poisson loss, or its checkpoint, which records the loss.
 
     Parameters
     ----------
@@ -55,15 +62,23 @@ def load_model(
         loss = module.hparams.get("loss", "bce")
         return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
     activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
+    if isinstance(model, tuple(TRACK_ARCHITECTURES.values())):
+        activation = "bpnet" if isinstance(model, BPNet) else "identity"
     if path is not None and str(path).endswith(".ckpt"):
-        return model, activation, _load_net_weights(model, path)
+        features, loss = _load_net_weights(model, path)
+        if isinstance(model, tuple(TRACK_ARCHITECTURES.values())):  # the loss says the units
+            activation = _LOSS_ACTIVATION.get(loss, activation)  # type: ignore[arg-type]
+        return model, activation, features
     if path is not None:
         load_selene_weights(model, path)
     return model, activation, None
 
 
-def _load_net_weights(model: nn.Module, path: str | Path) -> list[str] | None:
-    """Load a ``selene.train`` checkpoint's ``net.`` weights into ``model``; return features."""
+def _load_net_weights(model: nn.Module, path: str | Path) -> tuple[list[str] | None, str | None]:
+    """Load a ``selene.train`` checkpoint's ``net.`` weights into ``model``.
+
+    Returns the features and the loss the checkpoint records.
+    """
     checkpoint = safe_load(path)
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
         raise ValueError(
@@ -76,7 +91,7 @@ def _load_net_weights(model: nn.Module, path: str | Path) -> list[str] | None:
     fix = "build the model the checkpoint records, or pass a checkpoint of this model"
     check_fits(path, weights, model, hparams.get("net"), fix)
     model.load_state_dict(weights)
-    return hparams.get("features")
+    return hparams.get("features"), hparams.get("loss")
 
 
 def _load_wrapper(

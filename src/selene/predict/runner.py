@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene.models._track_step import track_prediction
 from selene.models.strand import NonStrandSpecific, mean_probability_logit
 from selene.predict.accel import (
     Engine,
@@ -32,8 +33,13 @@ from selene.predict.accel import (
 )
 from selene.sequences.encoding import codes_to_one_hot
 
-Activation = Literal["sigmoid", "identity", "exp"]
-_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
+Activation = Literal["sigmoid", "identity", "exp", "bpnet"]
+_ACTIVATIONS = {
+    "sigmoid": torch.sigmoid,
+    "identity": lambda x: x,
+    "exp": torch.exp,
+    "bpnet": lambda x: track_prediction("bpnet", x),  # (profile logits, log counts) -> coverage
+}
 _PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
 
 
@@ -81,9 +87,10 @@ class ModelRunner:
     n_letters : int
     complement : numpy.ndarray, optional
         Code -> complementary code (length ``n_letters + 1``); needed for strand averaging.
-    activation : {"sigmoid", "identity", "exp"}
+    activation : {"sigmoid", "identity", "exp", "bpnet"}
         Maps the network's output to predictions (``identity`` for a network that already ends
-        in a sigmoid).
+        in a sigmoid; ``exp`` for a track model trained with the Poisson loss; ``bpnet`` for
+        BPNet's pair, see :func:`selene.models.track_prediction`).
     average_reverse_complement : bool
         Average predictions over each sequence and its reverse complement.
     device : torch.device
@@ -210,7 +217,10 @@ class ModelRunner:
         return contextlib.nullcontext()
 
     def _combine(self, raw: torch.Tensor, raw_rc: torch.Tensor | None) -> Outputs:
-        raw, act = raw.float(), _ACTIVATIONS[self.activation]
+        act = _ACTIVATIONS[self.activation]
+        if isinstance(raw, tuple) or raw.dim() == 3:  # tracks (N, T, L'), or BPNet's pair
+            return Outputs(act(_tracks(raw, raw_rc)), None)
+        raw = raw.float()
         exact = self.activation == "sigmoid"
         if raw_rc is not None and self.mode == "max":
             raw, raw_rc = torch.maximum(raw, raw_rc.float()), None
@@ -222,3 +232,13 @@ class ModelRunner:
             return Outputs((act(raw) + act(raw_rc.float())) / 2, None)
         logits = mean_probability_logit(raw, raw_rc.float())
         return Outputs(torch.sigmoid(logits), logits)
+
+
+def _tracks(raw, raw_rc):
+    """Track outputs as float32; strand averaging is refused (it needs outputs flipped back)."""
+    if raw_rc is not None:
+        raise ValueError(
+            "average_reverse_complement (or a NonStrandSpecific wrapper) is not supported for "
+            "track models: their outputs run along the sequence; predict each strand and flip"
+        )
+    return tuple(t.float() for t in raw) if isinstance(raw, tuple) else raw.float()
