@@ -16,6 +16,8 @@ from selene.predict.analyze import AnalyzeSequences
 from selene.predict.ism import ISMScores, mutations
 from selene.predict.ops import in_silico_mutagenesis, make_runner, predict, variant_effects
 from selene.predict.runner import ModelRunner, Outputs
+from selene.predict.track_writers import write_attribution_bigwig, write_track_bigwigs
+from selene.predict.tracks import TrackBlock, predict_tracks
 from selene.predict.vep import VariantEffects, predict_variants
 from selene.predict.writers import OutputSet
 
@@ -29,6 +31,7 @@ __all__ = [
     "ModelRunner",
     "OutputSet",
     "Outputs",
+    "TrackBlock",
     "VariantEffects",
     "VepCounts",
     "alt_window",
@@ -36,8 +39,11 @@ __all__ = [
     "make_runner",
     "mutations",
     "predict",
+    "predict_tracks",
     "predict_variants",
     "read_vcf",
     "variant_effects",
     "window_bounds",
+    "write_attribution_bigwig",
+    "write_track_bigwigs",
 ]

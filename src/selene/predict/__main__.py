@@ -1,4 +1,4 @@
-"""Apply a model: ``python -m selene.predict [analysis=fasta|bed|ism|vep] [key=value ...]``.
+"""Apply a model: ``python -m selene.predict [analysis=fasta|bed|ism|vep|tracks] [key=value ...]``.
 
 With no argument it writes predictions for the demo's query sequences (``analysis=fasta``)
 with the demo checkpoint: the newest ``best-*.ckpt`` (else the newest ``.ckpt``) under

@@ -31,6 +31,7 @@ SHORT_NAMES = {
     "get_predictions_for_bed_file": "bed",
     "in_silico_mutagenesis_from_file": "ism",
     "variant_effect_prediction": "vep",
+    "get_track_predictions": "tracks",
 }
 #: Analyzer keys that change how a run goes, not what it writes: left out of the folder name.
 RUNTIME_KEYS = frozenset(

@@ -34,6 +34,8 @@ from selene.predict.codes import check_letters, encode, fit_length
 from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
+from selene.predict.track_writers import write_track_bigwigs
+from selene.predict.tracks import predict_tracks
 from selene.predict.writers import (
     OutputSet,
     check_save_data,
@@ -196,6 +198,32 @@ class AnalyzeSequences:
             strand_index=strand_index, batch_size=self.batch_size, resume=self.resume,
             show_progress=self.show_progress,
         )  # fmt: skip
+
+    # ---- coverage tracks ------------------------------------------------------------------
+    def get_track_predictions(
+        self,
+        output_dir: str,
+        input_path: str | None = None,
+        chroms: Sequence[str] | None = None,
+        center_crop: int = 0,
+        overlap: int = 0,
+    ) -> list[Path]:
+        """Write predicted coverage, one bigWig per track: ``<out>/[<bed name>_]<feature>.bw``.
+
+        Windows of the model's length are tiled over the regions of the BED file
+        ``input_path``, or over the chromosomes ``chroms`` (None: the whole genome); see
+        :mod:`selene.predict.tracks` for how they are placed, ``center_crop`` (output bins
+        dropped at each end of a window) and ``overlap`` (kept bins two windows share,
+        averaged). A bin of ``b`` bases is one interval of ``b`` bases in the files. Returns
+        the paths, in feature order.
+        """
+        genome = self._genome("track prediction")
+        blocks = predict_tracks(
+            self._runner, genome, input_path, chroms=chroms, center_crop=center_crop,
+            overlap=overlap, batch_size=self.batch_size, show_progress=self.show_progress,
+        )  # fmt: skip
+        prefix = f"{_stem(input_path)}_" if input_path else ""
+        return write_track_bigwigs(output_dir, blocks, genome.chrom_sizes, self.features, prefix)
 
     # ---- in silico mutagenesis ---------------------------------------------------------------
     def in_silico_mutagenesis(
