@@ -4,6 +4,7 @@
 the names below from here.
 
 - Names: ``<prefix>_<kind>.tsv`` or ``<prefix>_<kind>.h5``, ``kind`` one of :data:`SAVE_DATA`
+  (or, for a track model's VEP, of :data:`TRACK_KINDS`: one column per track)
   (a ``prefix`` that is a directory gives ``<dir>/<kind>.<ext>``). VEP's predictions are split
   into ``<prefix>.ref_predictions.*`` and ``<prefix>.alt_predictions.*``.
 - TSV: a header of ID columns (:data:`FASTA_COLS`, :data:`BED_COLS`, :data:`ISM_COLS` or
@@ -29,6 +30,18 @@ from selene.io.features import read_features
 
 #: The score kinds ``save_data`` may ask for, in the order Selene creates its handlers.
 SAVE_DATA = ("abs_diffs", "diffs", "logits", "predictions")
+#: VEP score kinds of track models, one column per track: the predicted coverage summed over
+#: the reference and the alternative window, and ``log2((alt + pseudocount) / (ref +
+#: pseudocount))`` of those sums; ``_span``: the same over the window's central span (see
+#: :mod:`selene.predict.vep_tracks`). Written as ``<prefix>_<kind>.tsv`` / ``.h5``.
+TRACK_KINDS = (
+    "track_ref_sum",
+    "track_alt_sum",
+    "track_log2fc",
+    "track_ref_sum_span",
+    "track_alt_sum_span",
+    "track_log2fc_span",
+)
 FORMATS = ("tsv", "hdf5")
 EXTENSIONS = {"tsv": ".tsv", "hdf5": ".h5"}
 DATASET = "data"
@@ -104,7 +117,9 @@ def kind_of(path: str | Path) -> str | None:
     """Return the score kind an output file's name ends with (``diffs``, ...), else None."""
     path = Path(path)
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    for kind in SAVE_DATA:  # "abs_diffs" before "diffs": the longer suffix wins
+    # The longer suffix wins: "abs_diffs" before "diffs", "track_log2fc_span" before
+    # "track_log2fc".
+    for kind in sorted((*SAVE_DATA, *TRACK_KINDS), key=len, reverse=True):
         if stem == kind or stem.endswith("_" + kind):
             return kind
     return None

@@ -8,7 +8,7 @@ the arrays with an :class:`OutputSet`.
 
 from __future__ import annotations
 
-from selene.io.outputs import ISM_COLS, SAVE_DATA, VARIANTEFFECT_COLS
+from selene.io.outputs import ISM_COLS, SAVE_DATA, TRACK_KINDS, VARIANTEFFECT_COLS
 from selene.io.vcf import read_vcf
 from selene.predict.accel import LocalEngine
 from selene.predict.alleles import VepCounts, alt_window, window_bounds
@@ -19,11 +19,13 @@ from selene.predict.runner import ModelRunner, Outputs
 from selene.predict.track_writers import write_attribution_bigwig, write_track_bigwigs
 from selene.predict.tracks import TrackBlock, predict_tracks
 from selene.predict.vep import VariantEffects, predict_variants
+from selene.predict.vep_tracks import TrackScorer
 from selene.predict.writers import OutputSet
 
 __all__ = [
     "ISM_COLS",
     "SAVE_DATA",
+    "TRACK_KINDS",
     "VARIANTEFFECT_COLS",
     "AnalyzeSequences",
     "ISMScores",
@@ -32,6 +34,7 @@ __all__ = [
     "OutputSet",
     "Outputs",
     "TrackBlock",
+    "TrackScorer",
     "VariantEffects",
     "VepCounts",
     "alt_window",

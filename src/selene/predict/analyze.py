@@ -26,7 +26,7 @@ from selene.io.outputs import (
     ism_reference_prefix,
     vcf_prefix,
 )
-from selene.predict import bed, fasta, ism, vep
+from selene.predict import bed, fasta, ism, vep, vep_tracks
 from selene.predict._names import record_stems
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
@@ -321,6 +321,8 @@ class AnalyzeSequences:
         require_strand: bool = False,
         *,
         score_ref_mismatches: bool = False,
+        span: int | None = 200,
+        pseudocount: float = 1.0,
     ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
@@ -328,23 +330,34 @@ class AnalyzeSequences:
         ``<prefix>.alt_predictions``. Unscorable records go to ``<prefix>.NA``; records whose
         REF differs from the reference to ``<prefix>.ref_mismatches.vcf`` (scored with the VCF's
         REF, ``ref_match=False``, if ``score_ref_mismatches``).
+
+        A track model (3-D or paired outputs) takes ``save_data`` from
+        :data:`selene.io.outputs.TRACK_KINDS` (one column per track; ``span``: the central
+        bases of the ``_span`` kinds, ``pseudocount``: added to the sums in the log2 fold
+        changes; see :mod:`selene.predict.vep_tracks`).
         """
         genome = self._genome("variant effect prediction")
-        kinds = check_save_data(save_data)
+        scorer = vep_tracks.track_scorer(self._runner, span, pseudocount)
+        if scorer is None:
+            kinds = check_save_data(save_data)
+            keys = [k for s in kinds for k in (["ref_predictions", "alt_predictions"]
+                    if s == "predictions" else [s])]  # fmt: skip
+            options: tuple = ()
+        else:
+            keys, options = vep_tracks.check_track_save_data(save_data, span), (span, pseudocount)
         output_dir = output_dir or os.path.dirname(vcf_file) or "."
         os.makedirs(output_dir, exist_ok=True)
         prefix = os.path.join(output_dir, vcf_prefix(vcf_file))
-        keys = [k for s in kinds for k in (["ref_predictions", "alt_predictions"]
-                if s == "predictions" else [s])]  # fmt: skip
         out = self._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
-                            strand_index, require_strand, score_ref_mismatches)  # fmt: skip
+                            strand_index, require_strand, score_ref_mismatches,
+                            *options)  # fmt: skip
         total = vcf_io.count_records(vcf_file) if self.show_progress else None
         return vep.predict_variants(
             self._runner, vcf_io.read_vcf(vcf_file, strand_index), genome, out, keys,
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
             batch_size=self.batch_size, total=total, resume=self.resume,
-            show_progress=self.show_progress, source=vcf_file,
+            show_progress=self.show_progress, source=vcf_file, scorer=scorer,
         )  # fmt: skip
 
     # ---- helpers -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from selene.predict.model import load_model
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.unscored import Unscored
 from selene.predict.vep import VariantEffects
+from selene.predict.vep_tracks import track_scorer
 from selene.sequences import Genome, complement_codes
 from selene.utils.warnings import SeleneWarning
 
@@ -206,6 +207,8 @@ def variant_effects(
     score_ref_mismatches: bool = False,
     batch_size: int = 64,
     device: str | torch.device = "auto",
+    span: int | None = 200,
+    pseudocount: float = 1.0,
     **options,
 ) -> Iterator[VariantEffects]:
     """Score every ALT of every variant against ``reference_sequence``, chunk by chunk.
@@ -223,6 +226,10 @@ def variant_effects(
     batch_size : int
         Records per chunk.
     device : str or torch.device
+    span : int, optional
+        A track model's central span in bases (the ``track_*_span`` scores); None: none.
+    pseudocount : float
+        Added to a track model's summed coverage in its log2 fold changes.
     **options
         Passed to :func:`make_runner`.
 
@@ -231,7 +238,9 @@ def variant_effects(
     VariantEffects
         One chunk per batch, in file order. Records that cannot be scored (unknown
         chromosome, past its end, symbolic ALT, REF mismatch) are left out and counted in a
-        :class:`~selene.utils.warnings.SeleneWarning` at the end.
+        :class:`~selene.utils.warnings.SeleneWarning` at the end. A track model (3-D or
+        paired outputs) fills the ``track_*`` kinds (:mod:`selene.predict.vep_tracks`) and
+        leaves the others None.
     """
     runner = make_runner(model, device=device, alphabet="".join(reference_sequence.BASES_ARR),
                          **options)  # fmt: skip
@@ -241,7 +250,8 @@ def variant_effects(
     na, mismatches = Unscored(io.StringIO(), source), io.StringIO()
     placer = Placer(reference_sequence, runner.sequence_length, na, mismatches,
                     score_ref_mismatches, require_strand)  # fmt: skip
-    for _, chunk in vep.score_variants(runner, placer, variants, batch_size):
+    scorer = track_scorer(runner, span, pseudocount)
+    for _, chunk in vep.score_variants(runner, placer, variants, batch_size, scorer=scorer):
         yield chunk
     notes = vep.unscored_notes(placer.counts, na)
     if notes:

@@ -9,7 +9,7 @@ allows it, see :mod:`selene.predict.accel`); multi-allelic records share one ref
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -44,6 +44,11 @@ class VariantEffects:
         ``alt - ref`` and ``|alt - ref|`` of the predictions.
     logits : numpy.ndarray, shape (N, F), float32
         ``logit(alt) - logit(ref)`` (exact logit differences for networks that end in logits).
+    track_ref_sum, track_alt_sum, track_log2fc : numpy.ndarray, shape (N, T), float32
+        A track model's scores (:mod:`selene.predict.vep_tracks`; its other kinds are None):
+        summed coverage of the ref and alt windows, and the log2 fold change of the sums.
+    track_ref_sum_span, track_alt_sum_span, track_log2fc_span : numpy.ndarray, shape (N, T)
+        The same over the window's central span.
 
     A score kind that was not asked for (``kinds`` of :func:`score_variants`) is None.
     """
@@ -54,6 +59,12 @@ class VariantEffects:
     diffs: np.ndarray | None
     abs_diffs: np.ndarray | None
     logits: np.ndarray | None
+    track_ref_sum: np.ndarray | None = None
+    track_alt_sum: np.ndarray | None = None
+    track_log2fc: np.ndarray | None = None
+    track_ref_sum_span: np.ndarray | None = None
+    track_alt_sum_span: np.ndarray | None = None
+    track_log2fc_span: np.ndarray | None = None
 
     @classmethod
     def from_outputs(
@@ -78,17 +89,19 @@ def score_variants(
     batch_size: int = 64,
     skip: int = 0,
     kinds: Iterable[str] = KINDS,
+    scorer: Callable[[list[PlacedRecord]], VariantEffects] | None = None,
 ) -> Iterator[tuple[int, VariantEffects]]:
     """Score the records of ``vcf`` that ``placer`` places, ``batch_size`` records at a time.
 
     Yields ``(records in the batch, scores)`` with the score ``kinds`` (of :data:`KINDS`);
     the first ``skip`` ALT rows are left out (a resumed run). Records that cannot be scored
-    go where ``placer`` sends them.
+    go where ``placer`` sends them. ``scorer`` scores a batch instead (a track model's
+    :class:`~selene.predict.vep_tracks.TrackScorer`).
     """
     records = iter(_skip_rows(placer.records(vcf), skip))
     kinds = list(kinds)
     while batch := _take_rows(records, batch_size):
-        yield len(batch), _score_batch(runner, batch, kinds)
+        yield len(batch), scorer(batch) if scorer else _score_batch(runner, batch, kinds)
 
 
 def _rows(out: Outputs, index: np.ndarray) -> Outputs:
@@ -153,6 +166,7 @@ def predict_variants(
     resume: bool = True,
     show_progress: bool = True,
     source: str | Path = "the VCF",
+    scorer: Callable[[list[PlacedRecord]], VariantEffects] | None = None,
 ) -> VepCounts:
     """Score every ALT of every record of ``vcf`` and write the rows to ``out``.
 
@@ -163,7 +177,8 @@ def predict_variants(
     ``score_ref_mismatches`` (then the VCF's REF is put in the window and the row says
     ``ref_match=False``). Windows that run past a chromosome end are padded with ``N``
     (``contains_unk=True``). A resumed run skips the rows already written
-    (the NA and mismatch files are rewritten from the start).
+    (the NA and mismatch files are rewritten from the start). ``scorer``: as in
+    :func:`score_variants`.
     """
     done = out.start(resume)
     with open(na_path, "w") as handle, open(mismatch_path, "w") as mismatches:
@@ -171,7 +186,8 @@ def predict_variants(
         placer = Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
         with progress(total, "VCF records", 0, show_progress, "record") as bar:
-            for n_records, chunk in score_variants(runner, placer, vcf, batch_size, done, kinds):
+            chunks = score_variants(runner, placer, vcf, batch_size, done, kinds, scorer)
+            for n_records, chunk in chunks:
                 out.write(chunk.records, chunk.values(kinds))
                 bar.update(n_records)
     out.finish()
