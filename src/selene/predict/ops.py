@@ -113,6 +113,9 @@ def predict(
     Returns
     -------
     numpy.ndarray, shape (N, F), float32
+        For a track model ``(N, T, L')``: coverage per track and output bin (the activation
+        follows the checkpoint's loss; see :func:`selene.models.track_prediction`). Tracks
+        over regions or chromosomes: :func:`selene.predict.predict_tracks`.
     """
     runner = make_runner(model, device=device, **options)
     codes = as_codes(sequences, runner.sequence_length)
