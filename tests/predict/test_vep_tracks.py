@@ -196,6 +196,9 @@ def test_track_model_takes_track_kinds_only(net, tgenome, vcf, tmp_path) -> None
 def test_scorer_refuses_bad_options(net, runner) -> None:
     with pytest.raises(ValueError, match="span must be a positive number of bases"):
         TrackScorer(runner, span=0)
+    with pytest.raises(ValueError, match="span must be a positive number of bases"):
+        TrackScorer(runner, span=20.5)
+    assert TrackScorer(runner, span=np.int64(32)).span_bins.sum() == 4
     with pytest.raises(ValueError, match="pseudocount must be > 0"):
         TrackScorer(runner, pseudocount=0)
     with pytest.raises(ValueError, match="activation='exp'"):

@@ -30,6 +30,7 @@ every bin, so the classifier path's layer-local mutants are not used here).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -103,7 +104,8 @@ class TrackScorer:
     """
 
     def __init__(self, runner: ModelRunner, span: int | None = 200, pseudocount: float = 1.0):
-        if span is not None and (isinstance(span, bool) or not isinstance(span, int) or span < 1):
+        if span is not None and (isinstance(span, bool) or not isinstance(span, Integral)
+                                 or span < 1):  # fmt: skip
             raise ValueError(f"span must be a positive number of bases or None, got {span!r}")
         if not pseudocount > 0:
             raise ValueError(f"pseudocount must be > 0 (log2 of a zero sum), got {pseudocount!r}")
@@ -112,6 +114,7 @@ class TrackScorer:
                 "track variant effects do not average strands (average_reverse_complement or "
                 "NonStrandSpecific): score the model on one strand"
             )
+        span = None if span is None else int(span)
         self.runner, self.span, self.pseudocount = runner, span, float(pseudocount)
         probe = np.full((1, runner.sequence_length), runner.n_letters, np.uint8)
         raw = runner._raw(torch.as_tensor(probe).to(runner.device))
