@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene import __version__
 from selene.io import fasta as fasta_io
 from selene.io import vcf as vcf_io
 from selene.io.outputs import (
@@ -30,6 +31,7 @@ from selene.predict import bed, fasta, ism, vep, vep_tracks
 from selene.predict._names import record_stems
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
+from selene.predict.annotated_vcf import check_top_k, output_rows, write_annotated_vcf
 from selene.predict.codes import check_letters, encode, fit_length
 from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.ops import predict_codes
@@ -323,6 +325,8 @@ class AnalyzeSequences:
         score_ref_mismatches: bool = False,
         span: int | None = 200,
         pseudocount: float = 1.0,
+        annotated_vcf: bool = False,
+        annotate_top_k: int | None = None,
     ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
@@ -335,6 +339,11 @@ class AnalyzeSequences:
         :data:`selene.io.outputs.TRACK_KINDS` (one column per track; ``span``: the central
         bases of the ``_span`` kinds, ``pseudocount``: added to the sums in the log2 fold
         changes; see :mod:`selene.predict.vep_tracks`).
+
+        ``annotated_vcf``: also write ``<prefix>.annotated.vcf.gz`` (+ ``.tbi``), the VCF's
+        records with their ``diffs`` as INFO fields, all features or the ``annotate_top_k``
+        largest by ``|diff|`` (see :mod:`selene.predict.annotated_vcf`); needs ``diffs`` in
+        ``save_data``.
         """
         genome = self._genome("variant effect prediction")
         scorer = vep_tracks.track_scorer(self._runner, span, pseudocount)
@@ -351,14 +360,29 @@ class AnalyzeSequences:
         out = self._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
                             strand_index, require_strand, score_ref_mismatches,
                             *options)  # fmt: skip
+        check_top_k(annotate_top_k)
+        if annotated_vcf and "diffs" not in keys:
+            raise ValueError(
+                f"annotated_vcf=True writes the diffs of {vcf_file} into the VCF: add 'diffs' "
+                f"to save_data (got {list(save_data)})"
+            )
         total = vcf_io.count_records(vcf_file) if self.show_progress else None
-        return vep.predict_variants(
+        counts = vep.predict_variants(
             self._runner, vcf_io.read_vcf(vcf_file, strand_index), genome, out, keys,
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
             batch_size=self.batch_size, total=total, resume=self.resume,
             show_progress=self.show_progress, source=vcf_file, scorer=scorer,
         )  # fmt: skip
+        if annotated_vcf:
+            meta = {"version": __version__, "model": type(self._runner.net).__name__,
+                    "source": os.path.basename(vcf_file), "score": "diffs",
+                    "top_k": annotate_top_k}  # fmt: skip
+            write_annotated_vcf(
+                vcf_file, output_rows(out.files["diffs"]), f"{prefix}.annotated.vcf.gz",
+                self.features, top_k=annotate_top_k, strand_index=strand_index, meta=meta,
+            )  # fmt: skip
+        return counts
 
     # ---- helpers -------------------------------------------------------------------------
     def _outputs(self, prefix, kinds, output_format, columns, source, *options) -> OutputSet:
