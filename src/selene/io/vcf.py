@@ -3,8 +3,9 @@
 A hand parser rather than ``pysam.VariantFile``: it needs the raw columns (``strand_index``
 may point at any column, as in the Selene SDK), must accept what Selene accepts (files with
 no ``##`` meta lines or no header at all, ``-`` for an empty REF), must name the line number
-of a malformed line (htslib reports only that parsing failed), and never needs the INFO or
-sample columns, which it leaves unparsed. It reads plain or gzip/bgzip files line by line
+of a malformed line (htslib reports only that parsing failed), and needs only the structural
+variant keys of INFO (``END``, ``SVLEN``, ``SVTYPE``, ``SVINSSEQ``: :func:`read_sv_info`, on
+demand) and never the sample columns. It reads plain or gzip/bgzip files line by line
 (:func:`selene.io.text.open_text`), so a VCF is never held in memory.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from selene.io.text import open_text
 
-__all__ = ["VCF_REQUIRED_COLS", "VcfRecord", "count_records", "read_vcf"]
+__all__ = ["VCF_REQUIRED_COLS", "SvInfo", "VcfRecord", "count_records", "read_sv_info", "read_vcf"]
 
 VCF_REQUIRED_COLS = ["#CHROM", "POS", "ID", "REF", "ALT"]
 _ALLELE = re.compile(r"^[ACGTNacgtn]*$")
@@ -104,3 +105,63 @@ def count_records(path: str | Path) -> int:
     """Count the data lines of a VCF (for progress bars)."""
     with open_text(path) as handle:
         return sum(1 for line in handle if line.strip() and not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class SvInfo:
+    """The structural variant keys of a record's INFO column (None where absent).
+
+    ``end`` is the 1-based last reference base the variant covers; ``svlen`` holds one length
+    per ALT (signed as written; VCF 4.2 writes deletions negative); ``insseq`` is the inserted
+    sequence of an ``<INS>`` (``SVINSSEQ``).
+    """
+
+    svtype: str | None = None
+    end: int | None = None
+    svlen: tuple[int, ...] | None = None
+    insseq: str | None = None
+
+
+def read_sv_info(record: VcfRecord, source: str | Path = "the VCF") -> SvInfo:
+    """Parse ``END``, ``SVLEN``, ``SVTYPE`` and ``SVINSSEQ`` from ``record``'s INFO column.
+
+    Parameters
+    ----------
+    record : VcfRecord
+    source : str or Path
+        The VCF, named in errors.
+
+    Raises
+    ------
+    ValueError
+        If ``END`` is not an integer >= POS, ``SVLEN`` is not a list of integers, or
+        ``SVINSSEQ`` has letters other than ``ACGTN``; the message names the file and line.
+    """
+    cols = record.line.rstrip("\r\n").split("\t")
+    if len(cols) < 8 or cols[7] in ("", "."):
+        return SvInfo()
+    fields = dict(item.partition("=")[::2] for item in cols[7].split(";"))
+    where = f"{Path(source).name} line {record.line_number}"
+    end = fields.get("END")
+    if end is not None:
+        if not end.isdigit() or int(end) < record.pos:
+            raise ValueError(
+                f"{where}: INFO END={end!r} is not an integer >= POS ({record.pos}); END is "
+                "the 1-based last reference base of the variant: fix or remove it"
+            )
+        end = int(end)
+    svlen = fields.get("SVLEN")
+    if svlen is not None:
+        try:
+            svlen = tuple(int(v) for v in svlen.split(","))
+        except ValueError:
+            raise ValueError(
+                f"{where}: INFO SVLEN={svlen!r} is not a list of integers (one per ALT): "
+                "fix or remove it"
+            ) from None
+    insseq = fields.get("SVINSSEQ")
+    if insseq is not None and not _ALLELE.match(insseq):
+        raise ValueError(
+            f"{where}: INFO SVINSSEQ={insseq[:40]!r} has letters other than A, C, G, T, N"
+        )
+    return SvInfo(fields.get("SVTYPE"), end, svlen, insseq)

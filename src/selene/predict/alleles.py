@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from selene.io.vcf import VcfRecord
+from selene.io.vcf import VcfRecord, read_sv_info
+from selene.predict.sv import sv_alleles
 from selene.predict.unscored import Unscored, reference_name
 from selene.predict.vcf import chrom_resolver
 from selene.sequences import Genome, complement_codes, sequence_to_codes
@@ -94,7 +95,7 @@ class VepCounts:
     """What happened to the variants of a run."""
 
     scored: int = 0
-    not_scored: int = 0  # unknown chromosome, past its end, no strand, symbolic ALT: in .NA
+    not_scored: int = 0  # unknown chromosome, past its end, no strand, unscorable SV: in .NA
     ref_mismatches: int = 0
     padded: int = 0
 
@@ -104,7 +105,8 @@ class Placer:
 
     ``na`` (an :class:`~selene.predict.unscored.Unscored`) takes records on a chromosome the
     reference lacks or whose POS or REF lies past its chromosome's end, records without a
-    strand when ``require_strand``, and records with symbolic ALTs; ``mismatches`` (a text
+    strand when ``require_strand``, and symbolic ALTs :mod:`selene.predict.sv` cannot build
+    or fit in the window (with the reason); ``mismatches`` (a text
     file) records whose REF differs from the reference.
     """
 
@@ -127,22 +129,49 @@ class Placer:
         self.counts = VepCounts()
 
     def records(self, vcf: Iterable[VcfRecord]) -> Iterator[PlacedRecord]:
-        """Yield the scoreable records of ``vcf`` with their windows, in file order."""
+        """Yield the scoreable records of ``vcf`` with their windows, in file order.
+
+        A record's sequence ALTs share one :class:`PlacedRecord`; each scored symbolic ALT
+        (:mod:`selene.predict.sv`) gets its own, after them, centred on its event.
+        """
         for rec in vcf:
             chrom = self.resolve(rec.chrom)
             alts = [a for a in rec.alts if not a.startswith("<")]
-            reason = self._unscorable(rec, chrom, alts)
+            reason = self._unscorable(rec, chrom)
+            svs: list[tuple[str, tuple]] = []
+            skipped: list[str] = []
+            if reason is None and len(alts) < len(rec.alts):
+                svs, skipped = self._svs(rec, chrom)
+            if reason is None and not alts and not svs:
+                reason = "; ".join(skipped) if skipped else "symbolic ALT only"
             if reason is not None:
                 self.na.add(rec.line, rec.line_number, reason)
                 self.counts.not_scored += 1
                 continue
-            if len(alts) < len(rec.alts):
-                self.na.add(rec.line, rec.line_number, "symbolic ALT (the other ALTs are scored)")
-            placed = self._place(rec, chrom, alts)
-            if placed is not None:
-                yield placed
+            for why in skipped:
+                self.na.add(rec.line, rec.line_number, f"{why} (the other ALTs are scored)")
+            placed = [self._place(rec, chrom, alts)] if alts else []
+            placed += [self._place(rec, chrom, [alt], alleles) for alt, alleles in svs]
+            yield from (p for p in placed if p is not None)
 
-    def _unscorable(self, rec: VcfRecord, chrom: str | None, alts: list[str]) -> str | None:
+    def _svs(self, rec: VcfRecord, chrom: str) -> tuple[list[tuple[str, tuple]], list[str]]:
+        """Write out the symbolic ALTs of ``rec`` (:func:`~selene.predict.sv.sv_alleles`)."""
+        info = read_sv_info(rec, self.na.source)
+        fetch = lambda s, e: self.genome.get_codes_from_coords(chrom, s, e)  # noqa: E731
+        size = self.genome.chrom_sizes[chrom]
+        svs, skipped = [], []
+        for i, alt in enumerate(rec.alts):
+            if not alt.startswith("<"):
+                continue
+            out = sv_alleles(rec, i, info, fetch, size, self.alphabet, self.complement,
+                             self.length)  # fmt: skip
+            if isinstance(out, str):
+                skipped.append(out)
+            else:
+                svs.append((alt, out))
+        return svs, skipped
+
+    def _unscorable(self, rec: VcfRecord, chrom: str | None) -> str | None:
         """Why ``rec`` cannot be scored, or None."""
         if chrom is None:
             return f"chromosome not in {reference_name(self.genome)}"
@@ -151,14 +180,18 @@ class Placer:
             return "POS past the end of its chromosome"
         if rec.pos - 1 + len(rec.ref) > size:
             return "REF runs past the end of its chromosome"
-        if not alts:
-            return "symbolic ALT only"
+        if not rec.alts:
+            return "no ALT"
         if self.require_strand and rec.strand == ".":
             return "no strand (require_strand=True)"
         return None
 
-    def _place(self, rec: VcfRecord, chrom: str, alts: list[str]) -> PlacedRecord | None:
-        length, ref = self.length, sequence_to_codes(rec.ref, self.alphabet)
+    def _place(
+        self, rec: VcfRecord, chrom: str, alts: list[str], alleles: tuple | None = None
+    ) -> PlacedRecord | None:
+        """Place ``alts``; ``alleles``: a symbolic ALT's ``(ref_codes, alt_codes)`` written out."""
+        length = self.length
+        ref = alleles[0] if alleles else sequence_to_codes(rec.ref, self.alphabet)
         start, end = window_bounds(rec.pos, len(ref), self.start_radius, self.end_radius)
         window = self.genome.get_codes_from_coords(chrom, start, end, pad=True).copy()
         contains_unk = bool((window >= self.unk).any())
@@ -177,7 +210,11 @@ class Placer:
         minus = rec.strand == "-"
         out = PlacedRecord(self._strand(window, minus))
         for alt in alts:
-            codes = sequence_to_codes("" if alt in ("*", "-") else alt, self.alphabet)
+            codes = (
+                alleles[1]
+                if alleles
+                else sequence_to_codes("" if alt in ("*", "-") else alt, self.alphabet)
+            )
             out.ids.append((chrom, rec.pos, rec.name, rec.ref, alt, "-" if minus else "+",
                             match, contains_unk))  # fmt: skip
             if 0 < len(codes) == len(ref) and 0 <= offset and offset + len(ref) <= length:
