@@ -197,3 +197,29 @@ def test_svs_are_scored_end_to_end_and_too_large_ones_go_to_na(analysis, tmp_pat
         assert row[4] in ("<DEL>", "<INV>") and len(window) == 200
         want = analysis.get_predictions(window)[0]
         np.testing.assert_allclose(np.array(row[8:], dtype=np.float32), want, **PROB)
+
+
+def test_minus_strand_and_ref_mismatch(chr1, tmp_path) -> None:
+    """A minus-strand <INV> gives both windows reverse-complemented; a wrong anchor base sends
+    the record (its SNV and its SV) once to the mismatches file."""
+    genome, seq = chr1
+    vcf = tmp_path / "strand.vcf"
+    wrong = "A" if seq[100] != "A" else "C"
+    rows = [
+        sv_row("<INV>", "END=110", seq[100]) + "\t-",
+        sv_row("G,<DEL>", "END=105", wrong) + "\t.",
+    ]
+    vcf.write_text(HEADER + "".join(r + "\n" for r in rows))
+    mismatches = io.StringIO()
+    placer = Placer(genome, LENGTH, Unscored(io.StringIO(), vcf), mismatches, False, False)
+    [placed] = list(placer.records(read_vcf(vcf, strand_index=8)))
+    ref = "".join("ACGTN"[c] for c in placed.ref)
+    assert ref == revcomp(seq[86:126])
+    (at, codes), full = placed.local[0], placed.full[0]
+    alt = placed.ref.copy() if full is None else full
+    if full is None:
+        alt[at : at + len(codes)] = codes
+    want = seq[86:101] + revcomp(seq[101:110]) + seq[110:126]
+    assert "".join("ACGTN"[c] for c in alt) == revcomp(want)
+    assert mismatches.getvalue() == rows[1] + "\n"
+    assert placer.counts.ref_mismatches == 1

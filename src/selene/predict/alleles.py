@@ -150,9 +150,12 @@ class Placer:
                 continue
             for why in skipped:
                 self.na.add(rec.line, rec.line_number, f"{why} (the other ALTs are scored)")
-            placed = [self._place(rec, chrom, alts)] if alts else []
-            placed += [self._place(rec, chrom, [alt], alleles) for alt, alleles in svs]
-            yield from (p for p in placed if p is not None)
+            groups = ([(alts, None)] if alts else []) + [([alt], a) for alt, a in svs]
+            for group, alleles in groups:
+                placed = self._place(rec, chrom, group, alleles)
+                if placed is None:  # REF mismatch: the record is written once, to mismatches
+                    break
+                yield placed
 
     def _svs(self, rec: VcfRecord, chrom: str) -> tuple[list[tuple[str, tuple]], list[str]]:
         """Write out the symbolic ALTs of ``rec`` (:func:`~selene.predict.sv.sv_alleles`)."""

@@ -240,7 +240,8 @@ def variant_effects(
     ------
     VariantEffects
         One chunk per batch, in file order. Records that cannot be scored (unknown
-        chromosome, past its end, symbolic ALT, REF mismatch) are left out and counted in a
+        chromosome, past its end, an SV that does not fit the window, REF mismatch) are left
+        out and counted in a
         :class:`~selene.utils.warnings.SeleneWarning` at the end. A track model (3-D or
         paired outputs) fills the ``track_*`` kinds (:mod:`selene.predict.vep_tracks`) and
         leaves the others None.

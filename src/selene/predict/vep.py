@@ -171,8 +171,10 @@ def predict_variants(
     """Score every ALT of every record of ``vcf`` and write the rows to ``out``.
 
     Records on chromosomes the reference lacks, whose POS or REF lies past the chromosome's
-    end, without a strand when ``require_strand``, or with symbolic ALTs (``<DEL>``) are copied
-    to ``na_path`` (the warning names ``source``, the VCF, and their line numbers); records
+    end, without a strand when ``require_strand``, or with symbolic ALTs that cannot be built or
+    do not fit the window (:mod:`selene.predict.sv`: ``<DEL>``, ``<DUP>``, ``<INV>`` and
+    ``<INS>`` are scored) are copied to ``na_path`` (the warning names ``source``, the VCF,
+    and their line numbers); records
     whose REF differs from the reference go to ``mismatch_path`` unless
     ``score_ref_mismatches`` (then the VCF's REF is put in the window and the row says
     ``ref_match=False``). Windows that run past a chromosome end are padded with ``N``
