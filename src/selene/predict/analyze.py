@@ -38,6 +38,7 @@ from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.track_writers import write_track_bigwigs
 from selene.predict.tracks import predict_tracks
+from selene.predict.vcf_regions import read_vcf_regions
 from selene.predict.writers import (
     OutputSet,
     check_save_data,
@@ -327,6 +328,7 @@ class AnalyzeSequences:
         pseudocount: float = 1.0,
         annotated_vcf: bool = False,
         annotate_top_k: int | None = None,
+        regions: Sequence[str] | None = None,
     ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
@@ -344,8 +346,13 @@ class AnalyzeSequences:
         records with their ``diffs`` as INFO fields, all features or the ``annotate_top_k``
         largest by ``|diff|`` (see :mod:`selene.predict.annotated_vcf`); needs ``diffs`` in
         ``save_data``.
+
+        ``regions``: score only the records whose POS lies in these regions (``chr1:1-1000``,
+        1-based, both ends included; not overlapping) of a bgzipped, tabix-indexed VCF, region
+        by region (see :mod:`selene.predict.vcf_regions`).
         """
         genome = self._genome("variant effect prediction")
+        regions = [regions] if isinstance(regions, str) else regions
         scorer = vep_tracks.track_scorer(self._runner, span, pseudocount)
         if scorer is None:
             kinds = check_save_data(save_data)
@@ -359,16 +366,19 @@ class AnalyzeSequences:
         prefix = os.path.join(output_dir, vcf_prefix(vcf_file))
         out = self._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
                             strand_index, require_strand, score_ref_mismatches,
-                            *options)  # fmt: skip
+                            *options, *([] if regions is None else [list(regions)]))  # fmt: skip
         check_top_k(annotate_top_k)
+        read = (lambda: vcf_io.read_vcf(vcf_file, strand_index)) if regions is None else (
+            lambda: read_vcf_regions(vcf_file, regions, strand_index))  # fmt: skip
+        records = read()
         if annotated_vcf and "diffs" not in keys:
             raise ValueError(
                 f"annotated_vcf=True writes the diffs of {vcf_file} into the VCF: add 'diffs' "
                 f"to save_data (got {list(save_data)})"
             )
-        total = vcf_io.count_records(vcf_file) if self.show_progress else None
+        total = vcf_io.count_records(vcf_file) if self.show_progress and not regions else None
         counts = vep.predict_variants(
-            self._runner, vcf_io.read_vcf(vcf_file, strand_index), genome, out, keys,
+            self._runner, records, genome, out, keys,
             Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
             score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
             batch_size=self.batch_size, total=total, resume=self.resume,
@@ -377,10 +387,10 @@ class AnalyzeSequences:
         if annotated_vcf:
             meta = {"version": __version__, "model": type(self._runner.net).__name__,
                     "source": os.path.basename(vcf_file), "score": "diffs",
-                    "top_k": annotate_top_k}  # fmt: skip
+                    "top_k": annotate_top_k, "regions": " ".join(regions or [])}  # fmt: skip
             write_annotated_vcf(
                 vcf_file, output_rows(out.files["diffs"]), f"{prefix}.annotated.vcf.gz",
-                self.features, top_k=annotate_top_k, strand_index=strand_index, meta=meta,
+                self.features, top_k=annotate_top_k, meta=meta, records=read(),
             )  # fmt: skip
         return counts
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -105,6 +105,7 @@ def write_annotated_vcf(
     top_k: int | None = None,
     strand_index: int | None = None,
     meta: Mapping[str, object] | None = None,
+    records: Iterable[VcfRecord] | None = None,
 ) -> Path:
     """Write ``vcf_path``'s records annotated with ``rows`` to bgzipped ``out_path``.
 
@@ -123,6 +124,9 @@ def write_annotated_vcf(
         As the run was given it.
     meta : mapping, optional
         Written to the ``##selene=<key=value,...>`` header line (the model, the options).
+    records : iterable of VcfRecord, optional
+        The records to write (those of some regions:
+        :func:`~selene.predict.vcf_regions.read_vcf_regions`); None: every record of the VCF.
 
     Returns
     -------
@@ -141,7 +145,7 @@ def write_annotated_vcf(
     pending = _Peek(rows)
     with pysam.BGZFile(str(out_path), "wb") as out:
         out.write("".join(header).encode())
-        for rec in read_vcf(vcf_path, strand_index):
+        for rec in read_vcf(vcf_path, strand_index) if records is None else records:
             values = [pending.take(rec, alt) for alt in rec.alts]
             out.write(_annotate(rec, keep, values, keys, k).encode())
     if pending.next is not None:
