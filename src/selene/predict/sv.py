@@ -25,7 +25,9 @@ ketringjoni/SuPreMo): its reference sequence centres the REF allele, an insertio
 into it and the result cropped evenly from both ends, and a deletion's alternative sequence is
 read from a span widened by half the deleted length on each side; its DUP inserts the
 duplicated copy next to the segment and its INV reverse-complements the stretch after the
-anchor, as here. supremo-lite (gladstone-institutes) keeps the same variant-centred windows.
+anchor, as here. supremo-lite (gladstone-institutes; ``get_alt_ref_sequences``, its
+"variant-centered sequence windows" guide) likewise centres each variant at ``seq_len // 2``
+of both windows and reads ``END`` for ``<INV>`` and ``<DUP>``.
 We chose it because both windows then show the whole event and its junctions with as much
 context on each side as the window allows, and because it is the one convention Selene's indel
 windows already follow (Selene 0.6.0 centres indels this way), so symbolic and
@@ -34,8 +36,8 @@ sequence-resolved SVs agree with each other and with our indel scores.
 An SV whose larger allele (the anchor base included) does not fit the window where Selene's
 centring puts it (a deletion or inversion as long as the window, an insertion as long, a
 duplication whose two copies are) is not scored: the reason (``<DUP> of 5,000 bp (with its
-copy) does not fit the 1,000 bp window``) goes to ``.NA``. SuPreMo likewise refuses SVs above
-a length limit. Breakends (``BND``) and copy-number ALTs (``<CNV>``) are not scored.
+copy) does not fit the 1,000 bp window``) goes to ``.NA``. SuPreMo likewise skips SVs above
+its ``--svlen_limit``. Breakends (``BND``) and copy-number ALTs (``<CNV>``) are not scored.
 """
 
 from __future__ import annotations
