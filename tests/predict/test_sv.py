@@ -82,6 +82,8 @@ def test_tandem_duplication_pushes_the_flanks_out(chr1, tmp_path) -> None:
     haplotype = seq[:110] + seq[101:110] + seq[110:]
     assert ref == seq[86:126]
     assert alt == haplotype[90:130] == seq[90:110] + seq[101:110] + seq[110:121]
+    written, _ = place(genome, tmp_path, [sv_row(seq[100:110] + seq[101:110], ".", seq[100:110])])
+    assert written == [(ref, alt)]  # sequence-resolved: the same windows
 
 
 def test_inversion_is_reverse_complemented_in_place(chr1, tmp_path) -> None:
@@ -90,6 +92,8 @@ def test_inversion_is_reverse_complemented_in_place(chr1, tmp_path) -> None:
     assert ref == seq[86:126]
     assert alt == seq[86:101] + revcomp(seq[101:110]) + seq[110:126]
     assert len(alt) == LENGTH
+    row = sv_row(seq[100] + revcomp(seq[101:110]), ".", seq[100:110])
+    assert place(genome, tmp_path, [row])[0] == [(ref, alt)]  # sequence-resolved
 
 
 def test_insertion_takes_its_sequence_from_svinsseq(chr1, tmp_path) -> None:
