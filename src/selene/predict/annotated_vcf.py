@@ -21,6 +21,7 @@ sorted, tabix-indexed (``.tbi``) through pysam; an unsorted input gets a warning
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -139,7 +140,7 @@ def write_annotated_vcf(
     """
     check_top_k(top_k)
     out_path = Path(out_path)
-    keys = info_keys(features)
+    keys = tuple(info_keys(features))
     k = None if top_k is None else min(int(top_k), len(keys))
     header, keep = _header(vcf_path, features, keys, k, meta or {})
     pending = _Peek(rows)
@@ -239,6 +240,9 @@ def _annotate(rec: VcfRecord, keep, values: list[np.ndarray | None], keys, k) ->
     cols = ["." if i is None or i >= len(line) else line[i] for i in keep]
     if all(v is None for v in values):
         fields = [NA_KEY]
+    elif k is None and all(v is not None for v in values):  # one C-level format: 6x faster
+        flat = np.stack(values, axis=1).ravel().tolist()  # type: ignore[arg-type]
+        fields = [_all_format(keys, len(values)) % tuple(flat)]
     elif k is None:
         table = [["."] * len(keys) if v is None else [f"{x:.7g}" for x in v] for v in values]
         columns = zip(keys, zip(*table, strict=True), strict=True)
@@ -248,6 +252,13 @@ def _annotate(rec: VcfRecord, keep, values: list[np.ndarray | None], keys, k) ->
     info = ";".join(fields)
     cols[7] = info if cols[7] in ("", ".") else f"{cols[7]};{info}"
     return "\t".join(cols) + "\n"
+
+
+@functools.lru_cache(maxsize=8)
+def _all_format(keys: tuple[str, ...], n_alts: int) -> str:
+    """Return the %-format of every feature's field for a record whose ``n_alts`` are scored."""
+    value = ",".join(["%.7g"] * n_alts)
+    return ";".join(f"{DIFF_PREFIX}{key}={value}" for key in keys)
 
 
 def _top(values: np.ndarray, keys: Sequence[str], k: int) -> str:
