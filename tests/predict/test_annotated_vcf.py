@@ -198,3 +198,16 @@ def test_output_rows_streams_tsv_and_hdf5_alike(analysis, vcf, tmp_path) -> None
     tsv = list(output_rows(tmp_path / "b" / "v_diffs.tsv"))
     assert [ids for ids, _ in h5] == [ids for ids, _ in tsv] and len(h5) == 7
     np.testing.assert_array_equal(np.stack([v for _, v in h5]), np.stack([v for _, v in tsv]))
+
+
+def test_rows_of_a_record_in_any_alt_order(tmp_path) -> None:
+    """A record's rows may come in another order than its ALTs (structural variants last)."""
+    vcf = tmp_path / "x.vcf"
+    vcf.write_text(HEADER + "chr1\t5\tv\tA\t<DEL>,C\t.\t.\t.\nchr1\t9\tw\tA\tC\t.\t.\t.\n")
+    ids = ["chr1", "5", "v", "A", "{}", "+", "True", "False"]
+    rows = [([*ids[:4], alt, *ids[5:]], np.array([x], dtype=np.float32))
+            for alt, x in (("C", 1.0), ("<DEL>", 2.0))]  # fmt: skip
+    out = write_annotated_vcf(vcf, iter(rows), tmp_path / "x.vcf.gz", ["f"])
+    with pysam.VariantFile(str(out)) as handle:
+        first, second = list(handle)
+    assert first.info["SELENE_DIFF_f"] == (2.0, 1.0) and "SELENE_NA" in second.info

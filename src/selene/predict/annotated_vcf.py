@@ -2,13 +2,15 @@
 
 Written after a run from its ``diffs`` output (TSV or HDF5), so a resumed run annotates
 every record, and read and written row by row, so no more than one chunk of scores is held.
-Records keep the input order and every column of the input; QUAL, FILTER and INFO are added
-(``.``) to lines that stop at ALT. Two layouts, as kipoi-veff wrote them:
+Records keep the input order and every column of a VCF; a Selene-style table (columns 6 to 8
+not QUAL, FILTER, INFO, e.g. a STRAND column) keeps only the VCF columns it has, ``.`` for
+the others. Two layouts, as kipoi-veff wrote them:
 
 - all features: one ``SELENE_DIFF_<feature>`` field per feature (``Number=A``, one value per
   ALT, ``.`` for an ALT that was not scored);
 - the ``top_k`` features by ``|diff|``: ``SELENE_TOP=<feature>:<diff>|<feature>:<diff>...``
-  per ALT (``Number=A``), largest first, ties in feature order.
+  per ALT (``Number=A``; features by their INFO key names), largest first, ties in feature
+  order.
 
 Feature names are made VCF INFO keys (characters other than letters, digits, ``_`` and ``.``
 become ``_``; a name repeated after that gets ``_2``, ``_3``, ...); the ``##INFO`` lines give
@@ -147,7 +149,7 @@ def write_annotated_vcf(
     with pysam.BGZFile(str(out_path), "wb") as out:
         out.write("".join(header).encode())
         for rec in read_vcf(vcf_path, strand_index) if records is None else records:
-            values = [pending.take(rec, alt) for alt in rec.alts]
+            values = pending.take(rec)
             out.write(_annotate(rec, keep, values, keys, k).encode())
     if pending.next is not None:
         ids = pending.next[0]
@@ -160,23 +162,28 @@ def write_annotated_vcf(
 
 
 class _Peek:
-    """The rows with one of look-ahead: a row is taken when it is the next record's ALT."""
+    """The rows with one of look-ahead: the next rows of a record's ALTs, in any order.
+
+    (Structural variants' rows may follow the other ALTs' rows of their record.)
+    """
 
     def __init__(self, rows: Iterator[Row]) -> None:
         self.rows = rows
         self.next = next(rows, None)
 
-    def take(self, rec: VcfRecord, alt: str) -> np.ndarray | None:
-        if self.next is None:
-            return None
-        ids, values = self.next
-        chrom, pos, name, ref, row_alt = ids[:5]
-        if (pos, name, ref, row_alt) != (str(rec.pos), rec.name, rec.ref, alt):
-            return None
-        if _bare(chrom) != _bare(rec.chrom):
-            return None
-        self.next = next(self.rows, None)
-        return values
+    def take(self, rec: VcfRecord) -> list[np.ndarray | None]:
+        """Return one row per ALT of ``rec`` (None: not scored), consuming them."""
+        found: dict[str, np.ndarray] = {}
+        while self.next is not None:
+            ids, values = self.next
+            chrom, pos, name, ref, alt = ids[:5]
+            if (pos, name, ref) != (str(rec.pos), rec.name, rec.ref) or alt in found:
+                break
+            if alt not in rec.alts or _bare(chrom) != _bare(rec.chrom):
+                break
+            found[alt] = values
+            self.next = next(self.rows, None)
+        return [found.get(alt) for alt in rec.alts]
 
 
 def _bare(chrom: str) -> str:
