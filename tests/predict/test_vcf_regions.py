@@ -8,10 +8,13 @@ from pathlib import Path
 import numpy as np
 import pysam
 import pytest
+from hydra import compose, initialize_config_dir
 
 from _tolerances import PROB_DIFF
 from selene.predict import AnalyzeSequences
+from selene.predict.__main__ import predict
 from selene.predict.vcf_regions import parse_regions, read_vcf_regions
+from selene.utils.config import config_dir
 
 HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 pytestmark = pytest.mark.filterwarnings(
@@ -84,3 +87,25 @@ def test_regions_need_an_indexed_vcf(analysis, indexed, tmp_path) -> None:
     with pytest.raises(ValueError, match="regions= reads v.vcf through its index"):
         analysis.variant_effect_prediction(str(plain), ["diffs"], str(tmp_path), regions=["chr1"])
     assert not list(tmp_path.glob("v_*"))
+
+
+def test_from_config(checkpoint, workdir, indexed, tmp_path) -> None:
+    """``python -m selene.predict analysis=vep`` with regions, annotated_vcf and its top k."""
+    overrides = [
+        "analysis=vep",
+        f"analysis.vcf_file={indexed}",
+        f"paths.log_dir={checkpoint.parents[4]}",
+        f"analysis.output_dir={tmp_path / 'out'}",
+        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
+        "+analyzer.show_progress=false",
+        "analysis.save_data=[diffs]",
+        "analysis.regions=[chr1:500-1000]",
+        "analysis.annotated_vcf=true",
+        "analysis.annotate_top_k=2",
+    ]
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("predict", overrides=overrides)
+    predict(cfg)
+    with pysam.VariantFile(str(tmp_path / "out" / "v.annotated.vcf.gz")) as handle:
+        got = [(r.id, len(r.info["SELENE_TOP"][0].split("|"))) for r in handle]
+    assert got == [("chr1_600", 2), ("chr1_995", 2)]
