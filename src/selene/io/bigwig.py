@@ -171,6 +171,7 @@ def write_bigwig(
     Returns
     -------
     Path
+        The bigWig written (moved into place whole).
 
     Raises
     ------

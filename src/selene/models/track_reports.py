@@ -39,6 +39,7 @@ def plot_track_scatter(result: TrackScores, path: str | Path) -> Path:
     Returns
     -------
     Path
+        The PNG written.
 
     Raises
     ------
@@ -85,6 +86,7 @@ def plot_track_windows(result: TrackScores, path: str | Path) -> Path:
     Returns
     -------
     Path
+        The PNG written.
 
     Raises
     ------

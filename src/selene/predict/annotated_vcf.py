@@ -134,6 +134,7 @@ def write_annotated_vcf(
     Returns
     -------
     Path
+        The bgzipped VCF written (its ``.tbi`` beside it when the input is sorted).
 
     Raises
     ------

@@ -199,6 +199,7 @@ def write_attribution_bigwig(
     Returns
     -------
     Path
+        The bigWig written.
 
     Raises
     ------
