@@ -11,8 +11,9 @@ import pysam
 import pytest
 from _predict_goldens import FEATURES
 
+from selene.io.outputs import output_rows
 from selene.predict import AnalyzeSequences
-from selene.predict.annotated_vcf import info_keys, output_rows, write_annotated_vcf
+from selene.predict.annotated_vcf import info_keys, write_annotated_vcf
 from selene.utils.warnings import SeleneWarning
 
 HEADER = (

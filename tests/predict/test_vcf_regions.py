@@ -11,9 +11,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from _tolerances import PROB_DIFF
+from selene.io.vcf import parse_regions, read_vcf_regions
 from selene.predict import AnalyzeSequences
 from selene.predict.__main__ import predict
-from selene.predict.vcf_regions import parse_regions, read_vcf_regions
 from selene.utils.config import config_dir
 
 HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"

@@ -3,8 +3,9 @@
 - :mod:`selene.io.text`: open plain, gzip or bgzip text; sniff a file's compression.
 - :mod:`selene.io.bed`: BED intervals.
 - :mod:`selene.io.fasta`: query FASTA records.
-- :mod:`selene.io.vcf`: VCF variant records, streamed.
+- :mod:`selene.io.vcf`: VCF variant records, streamed (or by region through the tabix index).
 - :mod:`selene.io.features`: feature-name lists.
+- :mod:`selene.io.bigwig`: bigWig tracks, read and written (pybigtools).
 - :mod:`selene.io.outputs`: the prediction files that the writers write and ``selene.interpret``
   reads.
 

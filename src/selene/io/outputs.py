@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -254,3 +255,32 @@ def _read_hdf5(
     values = values[: len(body)]  # an interrupted run labels only the rows it wrote
     ids = [[r[j] for r in body] for j in range(len(header))]
     return RawOutput(header, ids, values, names, kind_of(path))
+
+
+_CHUNK = 4096  # HDF5 rows read at a time
+Row = tuple[list[str], np.ndarray]  # (ID columns as written, one value per feature)
+
+
+def output_rows(path: str | Path) -> Iterator[Row]:
+    """Stream the rows of a VEP output file (TSV, or HDF5 with its row labels).
+
+    Yields ``(ID columns, values)``; the ID columns are :data:`VARIANTEFFECT_COLS`.
+    """
+    path = Path(path)
+    if path.suffix == ".h5":
+        import h5py
+
+        with h5py.File(path, "r") as handle, row_labels_path(path).open(newline="") as labels:
+            data, reader = handle["data"], csv.reader(labels, delimiter="\t")
+            n_ids = len(next(reader))
+            for start in range(0, data.shape[0], _CHUNK):
+                block = data[start : start + _CHUNK]
+                for ids, values in zip(islice(reader, len(block)), block, strict=True):
+                    yield ids[:n_ids], values
+        return
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        n_ids = sum(name in VARIANTEFFECT_COLS for name in next(reader))
+        for fields in reader:
+            if fields:
+                yield fields[:n_ids], np.asarray(fields[n_ids:], dtype=np.float32)

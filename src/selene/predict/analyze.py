@@ -25,20 +25,21 @@ from selene.io.outputs import (
     ISM_REF_COLS,
     VARIANTEFFECT_COLS,
     ism_reference_prefix,
+    output_rows,
     vcf_prefix,
 )
+from selene.io.vcf import read_vcf_regions
 from selene.predict import bed, fasta, ism, vep, vep_tracks
 from selene.predict._names import record_stems
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
-from selene.predict.annotated_vcf import check_top_k, output_rows, write_annotated_vcf
+from selene.predict.annotated_vcf import check_top_k, write_annotated_vcf
 from selene.predict.codes import check_letters, encode, fit_length
 from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
 from selene.predict.track_writers import write_track_bigwigs
 from selene.predict.tracks import predict_tracks
-from selene.predict.vcf_regions import read_vcf_regions
 from selene.predict.writers import (
     OutputSet,
     check_save_data,

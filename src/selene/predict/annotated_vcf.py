@@ -22,20 +22,17 @@ sorted, tabix-indexed (``.tbi``) through pysam; an unsorted input gets a warning
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pysam
 
-from selene.io.outputs import VARIANTEFFECT_COLS, row_labels_path
-from selene.io.text import open_text
-from selene.io.vcf import VcfRecord, read_vcf
+from selene.io.outputs import Row
+from selene.io.vcf import VcfRecord, read_header, read_vcf
 from selene.utils.warnings import SeleneWarning
 
 #: INFO key prefix of the all-features layout.
@@ -45,10 +42,7 @@ TOP_KEY = "SELENE_TOP"
 #: INFO flag of records with no scored ALT.
 NA_KEY = "SELENE_NA"
 _NOT_KEY = re.compile(r"[^0-9A-Za-z_.]")
-_CHUNK = 4096
 _FIXED = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
-
-Row = tuple[list[str], np.ndarray]  # (ID columns as written, one value per feature)
 
 
 def info_keys(features: Sequence[str]) -> list[str]:
@@ -74,31 +68,6 @@ def check_top_k(top_k: object) -> None:
         raise ValueError(f"annotate_top_k must be a positive integer or None, got {top_k!r}")
 
 
-def output_rows(path: str | Path) -> Iterator[Row]:
-    """Stream the rows of a VEP output file (TSV, or HDF5 with its row labels).
-
-    Yields ``(ID columns, values)``; the ID columns are :data:`VARIANTEFFECT_COLS`.
-    """
-    path = Path(path)
-    if path.suffix == ".h5":
-        import h5py
-
-        with h5py.File(path, "r") as handle, row_labels_path(path).open(newline="") as labels:
-            data, reader = handle["data"], csv.reader(labels, delimiter="\t")
-            n_ids = len(next(reader))
-            for start in range(0, data.shape[0], _CHUNK):
-                block = data[start : start + _CHUNK]
-                for ids, values in zip(islice(reader, len(block)), block, strict=True):
-                    yield ids[:n_ids], values
-        return
-    with path.open(newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        n_ids = sum(name in VARIANTEFFECT_COLS for name in next(reader))
-        for fields in reader:
-            if fields:
-                yield fields[:n_ids], np.asarray(fields[n_ids:], dtype=np.float32)
-
-
 def write_annotated_vcf(
     vcf_path: str | Path,
     rows: Iterator[Row],
@@ -117,7 +86,7 @@ def write_annotated_vcf(
     vcf_path : str or Path
         The VCF that was scored (plain or bgzipped).
     rows : iterator of (list of str, numpy.ndarray)
-        The run's ``diffs`` rows in file order (:func:`output_rows`).
+        The run's ``diffs`` rows in file order (:func:`selene.io.outputs.output_rows`).
     out_path : str or Path
         Ends in ``.vcf.gz``; the index goes to ``<out_path>.tbi``.
     features : sequence of str
@@ -129,7 +98,7 @@ def write_annotated_vcf(
         Written to the ``##selene=<key=value,...>`` header line (the model, the options).
     records : iterable of VcfRecord, optional
         The records to write (those of some regions:
-        :func:`~selene.predict.vcf_regions.read_vcf_regions`); None: every record of the VCF.
+        :func:`~selene.io.vcf.read_vcf_regions`); None: every record of the VCF.
 
     Returns
     -------
@@ -195,15 +164,7 @@ def _bare(chrom: str) -> str:
 
 def _header(vcf_path, features, keys, k, meta) -> tuple[list[str], list[int | None]]:
     """Return the header lines, and which input column each output column copies (None: ``.``)."""
-    meta_lines, columns = [], None
-    with open_text(vcf_path) as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            if line.startswith("#CHROM"):
-                columns = line.rstrip("\r\n").split("\t")
-            elif line.startswith("##"):
-                meta_lines.append(line.rstrip("\r\n") + "\n")
+    meta_lines, columns = read_header(vcf_path)
     if not meta_lines or not meta_lines[0].startswith("##fileformat="):
         meta_lines.insert(0, "##fileformat=VCFv4.2\n")
     declared = {m[len("##contig=<ID=") :].split(",")[0].rstrip(">") for m in meta_lines
