@@ -78,6 +78,6 @@ def record_stems(
             f"{Path(path).name}: {len(renamed)} records are written under other names (file "
             f"names must be unique and stay in the output folder): {shown}{more}",
             SeleneWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return stems

@@ -15,38 +15,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene import __version__
-from selene.io import fasta as fasta_io
-from selene.io import vcf as vcf_io
-from selene.io.outputs import (
-    BED_COLS,
-    FASTA_COLS,
-    ISM_COLS,
-    ISM_REF_COLS,
-    VARIANTEFFECT_COLS,
-    ism_reference_prefix,
-    output_rows,
-    vcf_prefix,
-)
-from selene.io.vcf import read_vcf_regions
-from selene.predict import bed, fasta, ism, vep, vep_tracks
-from selene.predict._names import record_stems
+from selene.predict import _analyze_files as _files
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
-from selene.predict.annotated_vcf import check_top_k, write_annotated_vcf
 from selene.predict.codes import check_letters, encode, fit_length
 from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
-from selene.predict.track_writers import write_track_bigwigs
-from selene.predict.tracks import predict_tracks
-from selene.predict.writers import (
-    OutputSet,
-    check_save_data,
-    file_signature,
-    fingerprint,
-    selene_outputs,
-)
+from selene.predict.writers import OutputSet, file_signature, fingerprint, selene_outputs
 from selene.sequences import Genome, complement_codes
 from selene.utils.checks import check_arguments
 
@@ -143,7 +119,7 @@ class AnalyzeSequences:
             precision=precision,
             layer_local=layer_local,
         )
-        self._check_outputs()
+        _files.check_outputs(self)
         self._options = (precision, average_reverse_complement, activation or auto_activation)
         self._signature: str | None = None
 
@@ -175,13 +151,7 @@ class AnalyzeSequences:
         self, input_path: str, output_dir: str, output_format: str = "tsv"
     ) -> None:
         """Write predictions for each record of a FASTA file to ``output_dir``."""
-        os.makedirs(output_dir, exist_ok=True)
-        prefix = os.path.join(output_dir, _stem(input_path))
-        out = self._outputs(prefix, ["predictions"], output_format, FASTA_COLS, input_path)
-        fasta.predict_sequences(
-            self._runner, fasta_io.read_fasta(input_path), out, self._alphabet, self._unknown,
-            self.batch_size, fasta_io.count_records(input_path), self.resume, self.show_progress,
-        )  # fmt: skip
+        _files.fasta_predictions(self, input_path, output_dir, output_format)
 
     def get_predictions_for_bed_file(
         self,
@@ -191,17 +161,7 @@ class AnalyzeSequences:
         strand_index: int | None = None,
     ) -> None:
         """Write predictions for a window centred on each BED interval to ``output_dir``."""
-        genome = self._genome("BED prediction")
-        os.makedirs(output_dir, exist_ok=True)
-        prefix = os.path.join(output_dir, _stem(input_path))
-        out = self._outputs(
-            prefix, ["predictions"], output_format, BED_COLS, input_path, strand_index
-        )
-        bed.predict_regions(
-            self._runner, input_path, genome, out, Path(f"{prefix}.NA"),
-            strand_index=strand_index, batch_size=self.batch_size, resume=self.resume,
-            show_progress=self.show_progress,
-        )  # fmt: skip
+        _files.bed_predictions(self, input_path, output_dir, output_format, strand_index)
 
     # ---- coverage tracks ------------------------------------------------------------------
     def get_track_predictions(
@@ -221,13 +181,7 @@ class AnalyzeSequences:
         averaged). A bin of ``b`` bases is one interval of ``b`` bases in the files. Returns
         the paths, in feature order.
         """
-        genome = self._genome("track prediction")
-        blocks = predict_tracks(
-            self._runner, genome, input_path, chroms=chroms, center_crop=center_crop,
-            overlap=overlap, batch_size=self.batch_size, show_progress=self.show_progress,
-        )  # fmt: skip
-        prefix = f"{_stem(input_path)}_" if input_path else ""
-        return write_track_bigwigs(output_dir, blocks, genome.chrom_sizes, self.features, prefix)
+        return _files.track_predictions(self, output_dir, input_path, chroms, center_crop, overlap)
 
     # ---- in silico mutagenesis ---------------------------------------------------------------
     def in_silico_mutagenesis(
@@ -252,8 +206,8 @@ class AnalyzeSequences:
             os.makedirs(directory, exist_ok=True)
         check_letters(sequence, self._alphabet, self._unknown)
         seq = fit_length(sequence, self.sequence_length, self._unknown)
-        self._ism(seq, save_data, output_path_prefix, mutate_n_bases, output_format,
-                  start_position, end_position, "sequence")  # fmt: skip
+        _files.ism_sequence(self, seq, save_data, output_path_prefix, mutate_n_bases,
+                            output_format, start_position, end_position, "sequence")  # fmt: skip
 
     def in_silico_mutagenesis_from_file(
         self,
@@ -281,38 +235,9 @@ class AnalyzeSequences:
             If a record is empty or has letters outside the alphabet (naming the file and
             record).
         """
-        ism.check_range(self.sequence_length, start_position, end_position, mutate_n_bases)
-        stems = record_stems(input_path, output_dir, use_sequence_name, self._alphabet,
-                             self._unknown)  # fmt: skip
-        key = fingerprint(file_signature(input_path), stems, check_save_data(save_data),
-                          output_format, start_position, end_position, mutate_n_bases,
-                          self._model_signature(), self.features)  # fmt: skip
-        marker = Path(output_dir, f"{_stem(input_path) or 'ism'}_ism.inprogress")
-        finished = ism.FinishedRecords(marker, key, self.resume)
-        for (name, sequence), stem in zip(fasta_io.read_fasta(input_path), stems, strict=True):
-            if stem in finished.stems:
-                continue
-            seq = fit_length(sequence, self.sequence_length, self._unknown)
-            self._ism(seq, save_data, os.path.join(output_dir, stem), mutate_n_bases,
-                      output_format, start_position, end_position, repr(name))  # fmt: skip
-            finished.add(stem)
-        finished.finish()
-
-    def _ism(self, seq, save_data, prefix, n_bases, output_format, start, end, where) -> None:
-        kinds = check_save_data(save_data)
-        codes = encode(seq, self._alphabet, self._unknown, where)
-        ism.check_range(len(codes), start, end, n_bases)
-        out = self._outputs(prefix, kinds, output_format, ISM_COLS, seq, start, end, n_bases)
-        ref_out = None
-        if "predictions" in kinds and output_format == "hdf5":
-            ref_out = self._outputs(
-                ism_reference_prefix(prefix), ["predictions"], output_format, ISM_REF_COLS, seq
-            )
-        ism.write_mutagenesis(
-            self._runner, codes, out, kinds, self._alphabet + self._unknown, start=start, end=end,
-            n_bases=n_bases, batch_size=self.batch_size, ref_out=ref_out, resume=self.resume,
-            show_progress=self.show_progress,
-        )  # fmt: skip
+        _files.ism_from_file(self, input_path, save_data, output_dir, mutate_n_bases,
+                             use_sequence_name, output_format, start_position,
+                             end_position)  # fmt: skip
 
     # ---- variant effect prediction -------------------------------------------------------
     def variant_effect_prediction(
@@ -352,48 +277,11 @@ class AnalyzeSequences:
         1-based, both ends included; not overlapping) of a bgzipped, tabix-indexed VCF, region
         by region (see :mod:`selene.predict.vcf_regions`).
         """
-        genome = self._genome("variant effect prediction")
-        regions = [regions] if isinstance(regions, str) else regions
-        scorer = vep_tracks.track_scorer(self._runner, span, pseudocount)
-        if scorer is None:
-            kinds = check_save_data(save_data)
-            keys = [k for s in kinds for k in (["ref_predictions", "alt_predictions"]
-                    if s == "predictions" else [s])]  # fmt: skip
-            options: tuple = ()
-        else:
-            keys, options = vep_tracks.check_track_save_data(save_data, span), (span, pseudocount)
-        output_dir = output_dir or os.path.dirname(vcf_file) or "."
-        os.makedirs(output_dir, exist_ok=True)
-        prefix = os.path.join(output_dir, vcf_prefix(vcf_file))
-        out = self._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
-                            strand_index, require_strand, score_ref_mismatches,
-                            *options, *([] if regions is None else [list(regions)]))  # fmt: skip
-        check_top_k(annotate_top_k)
-        read = (lambda: vcf_io.read_vcf(vcf_file, strand_index)) if regions is None else (
-            lambda: read_vcf_regions(vcf_file, regions, strand_index))  # fmt: skip
-        records = read()
-        if annotated_vcf and "diffs" not in keys:
-            raise ValueError(
-                f"annotated_vcf=True writes the diffs of {vcf_file} into the VCF: add 'diffs' "
-                f"to save_data (got {list(save_data)})"
-            )
-        total = vcf_io.count_records(vcf_file) if self.show_progress and not regions else None
-        counts = vep.predict_variants(
-            self._runner, records, genome, out, keys,
-            Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
-            score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
-            batch_size=self.batch_size, total=total, resume=self.resume,
-            show_progress=self.show_progress, source=vcf_file, scorer=scorer,
+        return _files.variant_effects(
+            self, vcf_file, save_data, output_dir, output_format, strand_index, require_strand,
+            score_ref_mismatches=score_ref_mismatches, span=span, pseudocount=pseudocount,
+            annotated_vcf=annotated_vcf, annotate_top_k=annotate_top_k, regions=regions,
         )  # fmt: skip
-        if annotated_vcf:
-            meta = {"version": __version__, "model": type(self._runner.net).__name__,
-                    "source": os.path.basename(vcf_file), "score": "diffs",
-                    "top_k": annotate_top_k, "regions": " ".join(regions or [])}  # fmt: skip
-            write_annotated_vcf(
-                vcf_file, output_rows(out.files["diffs"]), f"{prefix}.annotated.vcf.gz",
-                self.features, top_k=annotate_top_k, meta=meta, records=read(),
-            )  # fmt: skip
-        return counts
 
     # ---- helpers -------------------------------------------------------------------------
     def _outputs(self, prefix, kinds, output_format, columns, source, *options) -> OutputSet:
@@ -407,25 +295,3 @@ class AnalyzeSequences:
             net, options = self._runner.net, (self.sequence_length, self._options)
             self._signature = model_signature(net, *options)
         return self._signature
-
-    def _genome(self, task: str) -> Genome:
-        if isinstance(self.reference_sequence, type):
-            raise ValueError(
-                f"{task} reads the genome: pass reference_sequence=Genome('<genome.fa>'), "
-                f"not the {self.reference_sequence.__name__} class"
-            )
-        return self.reference_sequence
-
-    def _check_outputs(self) -> None:
-        probe = np.full((1, self.sequence_length), len(self._alphabet), dtype=np.uint8)
-        n_out = self._runner.outputs(probe).predictions.shape[1]
-        if n_out != len(self.features):
-            raise ValueError(
-                f"the model outputs {n_out} values per sequence but {len(self.features)} "
-                f"features were given; pass the feature list the model was trained with"
-            )
-
-
-def _stem(path: str) -> str:
-    name = os.path.basename(path).removesuffix(".gz")
-    return ".".join(name.split(".")[:-1])

@@ -243,5 +243,5 @@ def _index(path: Path) -> None:
             f"{path.name}: not tabix-indexed ({err}); the input VCF is not sorted by "
             "chromosome and position (sort it, e.g. bcftools sort, to get an index)",
             SeleneWarning,
-            stacklevel=4,
+            stacklevel=5,
         )

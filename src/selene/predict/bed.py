@@ -116,5 +116,5 @@ def predict_regions(
     if na.count:
         notes.append(f"{na.count} rows not scored (copied to {na_path.name}): {na.summary()}")
     if notes:
-        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=3)
+        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=4)
     return out.rows

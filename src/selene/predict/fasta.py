@@ -77,6 +77,6 @@ def predict_sequences(
         warnings.warn(
             "no sequences to predict: wrote empty outputs with headers",
             SeleneWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return index

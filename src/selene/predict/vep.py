@@ -248,4 +248,4 @@ def _report(counts: VepCounts, na: Unscored, na_path: Path, mismatch_path: Path)
             "N (contains_unk=True)"
         )
     if notes:
-        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=4)
+        warnings.warn("; ".join(notes), SeleneWarning, stacklevel=5)
