@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from selene.io.chroms import chrom_resolver
 from selene.io.vcf import VcfRecord, read_sv_info
 from selene.predict.sv import sv_alleles
 from selene.predict.unscored import Unscored, reference_name
-from selene.predict.vcf import chrom_resolver
 from selene.sequences import Genome, complement_codes, sequence_to_codes
 
 

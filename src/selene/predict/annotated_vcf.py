@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pysam
 
+from selene.io.chroms import chrom_key
 from selene.io.outputs import Row
 from selene.io.vcf import VcfRecord, read_header, read_vcf
 from selene.utils.warnings import SeleneWarning
@@ -149,17 +150,12 @@ class _Peek:
             chrom, pos, name, ref, alt = ids[:5]
             if (pos, name, ref) != (str(rec.pos), rec.name, rec.ref) or alt in found:
                 break
-            if alt not in rec.alts or _bare(chrom) != _bare(rec.chrom):
+            # scored rows carry the reference's chromosome names
+            if alt not in rec.alts or chrom_key(chrom) != chrom_key(rec.chrom):
                 break
             found[alt] = values
             self.next = next(self.rows, None)
         return [found.get(alt) for alt in rec.alts]
-
-
-def _bare(chrom: str) -> str:
-    """Return ``chrom`` without ``chr`` (any case), mitochondria as ``M`` (rows are renamed)."""
-    bare = chrom[3:] if chrom[:3].lower() == "chr" else chrom
-    return "M" if bare.upper() in ("M", "MT") else bare
 
 
 def _header(vcf_path, features, keys, k, meta) -> tuple[list[str], list[int | None]]:

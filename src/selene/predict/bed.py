@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from selene.io.bed import iter_rows
+from selene.io.chroms import chrom_resolver
 from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner
 from selene.predict.unscored import Unscored, reference_name
-from selene.predict.vcf import chrom_resolver
 from selene.predict.writers import OutputSet, progress
 from selene.sequences import Genome
 from selene.utils.warnings import SeleneWarning

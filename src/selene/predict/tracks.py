@@ -34,9 +34,9 @@ import torch
 from torch import nn
 
 from selene.io.bed import iter_rows
+from selene.io.chroms import chrom_resolver
 from selene.predict.ops import make_runner, predict_codes
 from selene.predict.runner import ModelRunner
-from selene.predict.vcf import chrom_resolver
 from selene.predict.writers import progress
 from selene.sequences import Genome
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from selene.io.chroms import chrom_forms
 from selene.utils.warnings import SeleneWarning
 
 _SUFFIXES = (".bigwig", ".bw")
@@ -64,14 +65,10 @@ def union_sizes(paths: list[Path], sizes: list[dict[str, int]]) -> dict[str, int
 
 
 def aliases(chroms: list[str]) -> dict[str, int]:
-    """Name -> index, the file's names first, then their ``chr``-prefixed/unprefixed forms."""
+    """Name -> index, the file's names first, then their other forms (:func:`chrom_forms`)."""
     index = {name: i for i, name in enumerate(chroms)}
     for i, name in enumerate(chroms):
-        bare = name[3:] if name.startswith("chr") else name
-        forms = {bare, f"chr{bare}"}
-        if bare in ("M", "MT"):
-            forms |= {"M", "MT", "chrM", "chrMT"}
-        for form in forms:
+        for form in chrom_forms(name):
             index.setdefault(form, i)
     return index
 
