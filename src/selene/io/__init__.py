@@ -6,6 +6,7 @@
 - :mod:`selene.io.vcf`: VCF variant records, streamed (or by region through the tabix index).
 - :mod:`selene.io.features`: feature-name lists.
 - :mod:`selene.io.bigwig`: bigWig tracks, read and written (pybigtools).
+- :mod:`selene.io.chroms`: one rule matching chromosome names across files (``chr1``/``1``).
 - :mod:`selene.io.outputs`: the prediction files that the writers write and ``selene.interpret``
   reads.
 
