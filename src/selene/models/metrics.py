@@ -9,7 +9,8 @@ is ``NaN`` and left out of the macro mean, as in the Selene SDK.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
@@ -23,12 +24,15 @@ from torchmetrics.functional.classification import (
 from torchmetrics.functional.regression import pearson_corrcoef, spearman_corrcoef
 from torchmetrics.utilities import dim_zero_cat
 
+from selene.utils.warnings import SeleneWarning
+
 __all__ = [
     "BinaryFeatureMetrics",
     "FeatureCurves",
     "FeatureScores",
     "RegressionFeatureMetrics",
     "macro",
+    "warn_unscored",
 ]
 
 _IGNORE = -1  # target code for a missing (NaN) label, skipped per feature
@@ -52,11 +56,15 @@ class FeatureCurves:
         ``(fpr, tpr)`` per scored feature.
     pr : list of (Tensor, Tensor)
         ``(recall, precision)`` per scored feature.
+    prevalence : list of float
+        Positives / labelled examples per scored feature: the precision of a model without
+        skill, the precision-recall plot's baseline.
     """
 
     index: list[int]
     roc: list[tuple[Tensor, Tensor]]
     pr: list[tuple[Tensor, Tensor]]
+    prevalence: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,8 +191,12 @@ class BinaryFeatureMetrics(_FeatureMetric):
         kw = {"num_labels": len(index), "ignore_index": _IGNORE, "validate_args": False}
         fpr, tpr, _ = multilabel_roc(p, t, **kw)
         precision, recall, _ = multilabel_precision_recall_curve(p, t, **kw)
+        n_pos, n_neg = (t == 1).sum(0), (t == 0).sum(0)
         return FeatureCurves(
-            index, list(zip(fpr, tpr, strict=True)), list(zip(recall, precision, strict=True))
+            index,
+            list(zip(fpr, tpr, strict=True)),
+            list(zip(recall, precision, strict=True)),
+            (n_pos / (n_pos + n_neg)).tolist(),
         )
 
 
@@ -216,3 +228,37 @@ class RegressionFeatureMetrics(_FeatureMetric):
         spearman = spearman_corrcoef(squeeze(preds), squeeze(target)).reshape(-1).float()
         pearson[constant], spearman[constant] = math.nan, math.nan
         return {"pearson": pearson, "spearman": spearman, "mse": mse}
+
+
+def warn_unscored(result: FeatureScores, split: str, min_positives: int) -> None:
+    """Warn when no binary feature of ``split`` could be scored, so its macro scores are NaN.
+
+    Parameters
+    ----------
+    result : FeatureScores
+        One evaluation pass (regression scores, which have no ``auroc``, are left alone).
+    split : str
+        ``train``, ``val`` or ``test``: the metric prefix, named in the warning.
+    min_positives : int
+        The positives a feature needs to be scored (``model.min_positives``).
+    """
+    auroc = result.scores.get("auroc")
+    if auroc is None or not bool(torch.isnan(auroc).all()):
+        return
+    n_positives = result.scores["n_positives"]
+    short = int((n_positives < min_positives).sum())
+    more = {
+        "train": "a longer trainer.val_check_interval (train scores cover the steps between "
+        "validations)",
+        "val": "more validation windows (e.g. data.n_validation_samples)",
+        "test": "more test windows (e.g. data.n_test_samples)",
+    }.get(split, f"more {split} windows")
+    warnings.warn(
+        f"{split}/auroc and {split}/auprc are NaN: no {split} feature has both "
+        f"model.min_positives={min_positives} positives and a negative ({short} of "
+        f"{len(n_positives)} features have fewer positives; the most any has is "
+        f"{int(n_positives.max())}). Lower model.min_positives (e.g. model.min_positives=1) "
+        f"or give {more}",
+        SeleneWarning,
+        stacklevel=2,
+    )
