@@ -18,6 +18,7 @@ from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
     RegressionFeatureMetrics,
+    warn_unscored,
 )
 from selene.models.track_metrics import TrackMetrics, TrackScores
 from selene.utils.random_state import random_states, set_random_states
@@ -327,6 +328,8 @@ class SequenceLitModule(pl.LightningModule):
         else:
             with_curves = curves and isinstance(metric, BinaryFeatureMetrics)
             result = FeatureScores(names, scores, metric.curves() if with_curves else None)
+            if not (self._trainer is not None and self._trainer.sanity_checking):
+                warn_unscored(result, stage, self.hparams["min_positives"])
         for name, value in result.macro().items():
             # equal on every rank (compute() gathers the states); syncing just says so
             self.log(f"{stage}/{name}", value, sync_dist=True)
