@@ -103,6 +103,15 @@ BIG_MODELS = {"sei", "danq"}  # tens of millions of weights to initialise: secon
 # track models output (N, T, bins): window length in, bins out (TrackCNN: bins of 32 bases;
 # BPNet: 557 bases trimmed from each end)
 TRACK_SHAPES = {"track_cnn": (416, 13), "bpnet": (1214, 100)}
+# model=file imports a Selene model file: the test fixture's (narrow, to build fast)
+MODEL_FILE = Path(__file__).parent / "data" / "model_files" / "deeperdeepsea.py"
+MODEL_EXTRA = {
+    "file": [
+        f"model.net.path={MODEL_FILE}",
+        "model.net.class_name=DeeperDeepSEA",
+        "+model.net.class_args.channels=[8,12,16]",
+    ]
+}
 
 
 @pytest.mark.parametrize(
@@ -110,7 +119,7 @@ TRACK_SHAPES = {"track_cnn": (416, 13), "bpnet": (1214, 100)}
     [pytest.param(o, marks=pytest.mark.slow) if o in BIG_MODELS else o for o in _options("model")],
 )
 def test_model_options_instantiate(option, tmp_path) -> None:
-    cfg = _compose(f"model={option}", f"paths.output_dir={tmp_path}")
+    cfg = _compose(f"model={option}", f"paths.output_dir={tmp_path}", *MODEL_EXTRA.get(option, []))
     length, bins = TRACK_SHAPES.get(option, (400, None))  # short windows: a quick forward pass
     fit_net_to_data(cfg.model.net, 8, length)
     module = instantiate(cfg.model, features=[f"f{i}" for i in range(8)])

@@ -12,6 +12,7 @@ from selene.models.bpnet import BPNet
 from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
+from selene.models.file_model import file_model, file_optimizer
 from selene.models.heartenn import HeartENN
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
@@ -38,6 +39,8 @@ __all__ = [
     "Seqweaver",
     "TRACK_ARCHITECTURES",
     "TrackCNN",
+    "file_model",
+    "file_optimizer",
     "get_architecture",
     "load_checkpoint",
     "load_selene_weights",

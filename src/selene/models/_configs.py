@@ -26,7 +26,15 @@ def build(factory: Callable[..., Any] | Mapping[str, Any]) -> Callable[..., Any]
 
 
 def config_of(module: nn.Module) -> dict[str, Any] | None:
-    """Return the Hydra config of ``module`` if every constructor argument is an attribute."""
+    """Return the Hydra config of ``module`` if every constructor argument is an attribute.
+
+    A net built by :func:`selene.models.file_model` returns the config that built it.
+    """
+    from selene.models.file_model import model_file_config
+
+    recorded = model_file_config(module)
+    if recorded is not None:
+        return recorded
     cls = type(module)
     config: dict[str, Any] = {"_target_": f"{cls.__module__}.{cls.__qualname__}"}
     for name, param in inspect.signature(cls.__init__).parameters.items():

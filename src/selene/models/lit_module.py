@@ -14,12 +14,14 @@ from torchmetrics import MaxMetric
 
 from selene.models._configs import build, config_of, plain
 from selene.models._track_step import is_track_step, track_loss, track_prediction
+from selene.models.file_loss import check_file_parts, file_loss, split_for_bce
 from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
     RegressionFeatureMetrics,
     warn_unscored,
 )
+from selene.models.probability import warn_if_probabilities
 from selene.models.track_metrics import TrackMetrics, TrackScores
 from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
@@ -45,6 +47,9 @@ _TARGET_RANGES = {
 }
 # the validation score whose best value is tracked (``val/auroc_best``), by loss
 _BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson", "bpnet": "pearson"}
+# what predict applies to the net's outputs, by loss
+_OUTPUT = {"bce": "sigmoid", "mse": "identity", "poisson": "exp", "bpnet": "bpnet"}
+_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
 
 
 class SequenceLitModule(pl.LightningModule):
@@ -61,10 +66,15 @@ class SequenceLitModule(pl.LightningModule):
         Needed to train only.
     lr_scheduler : callable or Mapping, optional
         ``optimizer -> LRScheduler``, or its Hydra config with ``_partial_: true``.
-    loss : {"bce", "mse", "poisson", "bpnet"}
+    loss : {"bce", "mse", "poisson", "bpnet", "file"}
         ``bce``: binary features, BCE on logits, outputs are sigmoid probabilities, scored by
-        AUROC / AUPRC. ``mse`` (identity output) and ``poisson`` (log-rate logits, ``exp``
-        output): quantitative features, scored by Pearson, Spearman and MSE. Targets of shape
+        AUROC / AUPRC; a net ending in ``nn.Sigmoid`` (as the Selene SDK's do) has it split off
+        (logged), and one whose outputs look like probabilities otherwise is warned about.
+        ``file``: the ``criterion()`` of the model file the net was built from
+        (:func:`selene.models.file_model`), computed on what the net returns, as the Selene
+        SDK does (``BCELoss`` on a sigmoid net: outputs are probabilities already).
+        ``mse`` (identity output) and ``poisson`` (log-rate logits, ``exp`` output):
+        quantitative features, scored by Pearson, Spearman and MSE. Targets of shape
         ``(N, T, L)`` are tracks (see :mod:`selene.models._track_step`): scored per track by
         :class:`~selene.models.track_metrics.TrackMetrics`, over bins (``val/pearson``) and
         over per-window totals (``val/pearson_windows``). ``bpnet``: BPNet's pair of outputs,
@@ -91,7 +101,7 @@ class SequenceLitModule(pl.LightningModule):
         net: nn.Module | Mapping[str, Any],
         optimizer: Callable[..., torch.optim.Optimizer] | Mapping[str, Any] | None = None,
         lr_scheduler: Callable[..., Any] | Mapping[str, Any] | None = None,
-        loss: Literal["bce", "mse", "poisson", "bpnet"] = "bce",
+        loss: Literal["bce", "mse", "poisson", "bpnet", "file"] = "bce",
         features: Iterable[str] | None = None,
         min_positives: int = 10,
         lr_scheduler_monitor: str = "val/loss",
@@ -99,8 +109,8 @@ class SequenceLitModule(pl.LightningModule):
         train_metrics: bool = True,
     ) -> None:
         super().__init__()
-        if loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+        if loss not in _LOSSES and loss != "file":
+            raise ValueError(f"loss must be one of {sorted([*_LOSSES, 'file'])}, got {loss!r}")
         if lr_scheduler_interval not in ("validation", "step", "epoch"):
             raise ValueError(
                 "lr_scheduler_interval must be 'validation', 'step' or 'epoch', "
@@ -108,6 +118,7 @@ class SequenceLitModule(pl.LightningModule):
             )
         net_config = plain(net) if isinstance(net, Mapping) else config_of(net)
         self.net: nn.Module = instantiate(net_config) if isinstance(net, Mapping) else net
+        net_config = config_of(self.net) or net_config  # a model file's net: with its hash
         self._optimizer, self._lr_scheduler = optimizer, lr_scheduler
         self.save_hyperparameters(
             {
@@ -124,8 +135,16 @@ class SequenceLitModule(pl.LightningModule):
                 "train_metrics": bool(train_metrics),
             }
         )
-        criterion, self._activation = _LOSSES[loss]
-        self.criterion = criterion()
+        if loss == "file":  # the model file's criterion(); what the net returns says the rest
+            self.criterion, self.output_activation, binary = file_loss(self.net, net_config)
+            self._kind = "bce" if binary else "mse"  # how targets are checked and scored
+        else:
+            self.criterion = _LOSSES[loss][0]()
+            self.output_activation, self._kind = _OUTPUT[loss], loss
+            if loss == "bce":
+                split_for_bce(self.net)
+        self._activation = _ACTIVATIONS.get(self.output_activation) or _LOSSES[loss][1]
+        self._probed = loss != "bce"  # bce: the first outputs are checked for probabilities
         # one per stage, built at its first batch: train_metrics, val_metrics, test_metrics
         self.metrics = nn.ModuleDict()
         # best macro validation score so far (``val/auroc_best``); kept in checkpoints
@@ -147,7 +166,9 @@ class SequenceLitModule(pl.LightningModule):
 
     def setup(self, stage: str) -> None:
         """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1])."""
-        bounds = _TARGET_RANGES.get(self.hparams["loss"])
+        if stage == "fit":
+            check_file_parts(self.net, self.hparams["loss"], self._optimizer)
+        bounds = _TARGET_RANGES.get(self._kind)
         datamodule = getattr(self._trainer, "datamodule", None)
         if bounds is not None and hasattr(datamodule, "require_target_range"):
             datamodule.require_target_range(*bounds)
@@ -179,7 +200,7 @@ class SequenceLitModule(pl.LightningModule):
         result = self._log_scores("val")
         if result is None or self.trainer.sanity_checking:
             return
-        name = _BEST[self.hparams["loss"]]
+        name = _BEST[self._kind]
         self.val_best.update(result.macro()[name])  # NaN (nothing scored) is ignored
         best = self.val_best.compute()
         if torch.isfinite(best):  # -inf: every validation so far scored NaN
@@ -264,8 +285,12 @@ class SequenceLitModule(pl.LightningModule):
 
     def _shared_step(self, batch: Mapping[str, Tensor], stage: str) -> tuple[Tensor, Any]:
         logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]
-        if is_track_step(self.hparams["loss"], logits, targets):
-            loss, parts = track_loss(self.hparams["loss"], logits, targets)
+        if not self._probed:
+            self._probed = True
+            warn_if_probabilities(logits, f"{type(self.net).__name__} with loss='bce'")
+        chosen = self.hparams["loss"]  # file: as the Selene SDK, criterion(outputs, targets)
+        if chosen != "file" and is_track_step(chosen, logits, targets):
+            loss, parts = track_loss(chosen, logits, targets)
             for name, value in parts.items():  # bpnet: profile_nll, count_mse
                 self.log(
                     f"{stage}/{name}", value, sync_dist=stage != "train", batch_size=len(targets)
@@ -298,7 +323,7 @@ class SequenceLitModule(pl.LightningModule):
         if key not in self.metrics:
             if tracks:
                 metric = TrackMetrics(n)
-            elif self.hparams["loss"] == "bce":
+            elif self._kind == "bce":
                 metric = BinaryFeatureMetrics(n, self.hparams["min_positives"])
             else:
                 metric = RegressionFeatureMetrics(n)

@@ -1,0 +1,302 @@
+"""Selene model files: an architecture, and optionally its loss and optimizer, from a ``.py`` file.
+
+A Selene SDK config names its model as ``model: {path, class, class_args}``; the file may also
+define, at module level, ``criterion()`` (the loss) and ``get_optimizer(lr)`` returning
+``(optimizer class, kwargs)``. :func:`file_model`, :func:`file_criterion` and
+:func:`file_optimizer` honour all three as the Selene SDK does, and log what each took from the
+file. A file is imported once per content (a changed file is imported again); importing runs
+its code, so a file is only imported when a config or a caller names it, never because a
+checkpoint does on its own (see :func:`selene.models.load_checkpoint`).
+
+Hydra config (``conf/model/file.yaml``)::
+
+    net:
+      _target_: selene.models.file_model
+      path: /abs/path/to/deeperdeepsea.py
+      class_name: DeeperDeepSEA
+      class_args: {sequence_length: 1000, n_targets: 919}
+    loss: file                          # the file's criterion()
+    optimizer:                          # the file's get_optimizer(lr)
+      _target_: selene.models.file_optimizer
+      _partial_: true
+      path: /abs/path/to/deeperdeepsea.py
+      lr: 0.01
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import inspect
+import logging
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+from torch import nn
+
+from selene.utils.warnings import SeleneWarning
+
+__all__ = [
+    "FILE_CONFIG",
+    "file_criterion",
+    "file_defines",
+    "file_model",
+    "file_optimizer",
+    "model_file_config",
+]
+
+log = logging.getLogger(__name__)
+
+#: The ``_target_`` of a net built from a model file.
+FILE_CONFIG = "selene.models.file_model"
+# the config that rebuilds a net built by file_model, kept on the net under this attribute
+_CONFIG_ATTR = "_selene_file_config"
+# imported files by (resolved path, sha256 of the content)
+_MODULES: dict[tuple[Path, str], ModuleType] = {}
+
+
+def file_model(
+    path: str | Path,
+    class_name: str,
+    class_args: Mapping[str, Any] | None = None,
+    non_strand_specific: str | None = None,
+    sha256: str | None = None,
+) -> nn.Module:
+    """Build the architecture ``class_name`` defined in the model file ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.py`` file, or a package directory (with ``__init__.py``), as the Selene SDK's
+        ``model.path``; it is imported as a module (its code runs).
+    class_name : str
+        A ``torch.nn.Module`` subclass the file defines (Selene's ``model.class``).
+    class_args : Mapping, optional
+        Keyword arguments of the class (Selene's ``model.class_args``).
+    non_strand_specific : {"mean", "max"}, optional
+        Wrap the net in :class:`selene.models.NonStrandSpecific` (Selene's
+        ``model.non_strand_specific``). A net ending in ``nn.Sigmoid`` gets ``link="identity"``
+        (probabilities are averaged, as Selene does).
+    sha256 : str, optional
+        The file's SHA-256 when the net was trained (checkpoints record it): a file changed
+        since then is warned about.
+
+    Returns
+    -------
+    torch.nn.Module
+        The net; it records the config that rebuilds it (kept in checkpoints).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file does not define ``class_name``, or ``non_strand_specific`` is not
+        ``mean`` / ``max``.
+    TypeError
+        If ``class_args`` is not a mapping, does not fit the class's signature, or the class is
+        not a ``torch.nn.Module``.
+    ImportError
+        If importing the file fails (the message names the file and the error).
+    """
+    if non_strand_specific not in (None, "mean", "max"):
+        raise ValueError(
+            f"non_strand_specific must be 'mean', 'max' or null, got {non_strand_specific!r} "
+            f"(model file {path})"
+        )
+    if class_args is not None and not isinstance(class_args, Mapping):
+        raise TypeError(
+            f"class_args for {class_name} in {path} must be a mapping of argument names to "
+            f"values, got {type(class_args).__name__} {class_args!r}"
+        )
+    source = _source(path)
+    _require_class(source, class_name)
+    module, digest = _import(source)
+    if sha256 is not None and sha256 != digest:
+        warnings.warn(
+            f"model file {source} changed since the net was trained (SHA-256 {digest[:12]}... "
+            f"vs {sha256[:12]}... recorded): if the weights do not fit, restore the file",
+            SeleneWarning,
+            stacklevel=2,
+        )
+    cls = getattr(module, class_name)
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        raise TypeError(
+            f"{class_name} in model file {source} is a {type(cls).__name__}, not a "
+            "torch.nn.Module subclass; set class_name to the architecture's class"
+        )
+    args = dict(class_args or {})
+    try:
+        inspect.signature(cls).bind(**args)
+    except TypeError as err:
+        raise TypeError(
+            f"class_args {args} do not fit {class_name}{inspect.signature(cls)} in model file "
+            f"{source}: {err}; fix model.net.class_args"
+        ) from err
+    net = cls(**args)
+    log.info("model file %s: built %s(%s)", source, class_name, _kwargs(args))
+    if non_strand_specific is not None:
+        from selene.models.probability import ends_in_sigmoid
+        from selene.models.strand import NonStrandSpecific
+
+        link = "identity" if ends_in_sigmoid(net) else "logit"
+        net = NonStrandSpecific(net, mode=non_strand_specific, link=link)
+        log.info("model file %s: %s wrapped in NonStrandSpecific(mode=%r)", source, class_name,
+                 non_strand_specific)  # fmt: skip
+    config = {
+        "_target_": FILE_CONFIG,
+        "path": str(source),
+        "class_name": class_name,
+        "class_args": args,
+        "non_strand_specific": non_strand_specific,
+        "sha256": digest,
+    }
+    setattr(net, _CONFIG_ATTR, config)
+    return net
+
+
+def model_file_config(net: nn.Module) -> dict[str, Any] | None:
+    """Return the config that rebuilds ``net`` if :func:`file_model` built it, else None."""
+    config = getattr(net, _CONFIG_ATTR, None)
+    return dict(config) if isinstance(config, dict) else None
+
+
+def file_criterion(path: str | Path) -> nn.Module:
+    """Return the loss the model file's module-level ``criterion()`` builds.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file defines no ``criterion()``.
+    TypeError
+        If ``criterion()`` does not return a callable loss.
+    """
+    source = _source(path)
+    criterion = _function(source, "criterion", "loss=file takes the loss from it")()
+    if not callable(criterion):
+        raise TypeError(
+            f"criterion() in model file {source} returned a {type(criterion).__name__}, not a "
+            "loss (e.g. torch.nn.BCELoss())"
+        )
+    log.info("model file %s: loss %s (its criterion())", source, criterion)
+    return criterion
+
+
+def file_optimizer(params: Iterable[Any], path: str | Path, lr: float) -> torch.optim.Optimizer:
+    """Build the optimizer the model file's ``get_optimizer(lr)`` names, as the Selene SDK does.
+
+    Parameters
+    ----------
+    params : iterable
+        The parameters to optimise.
+    path : str or Path
+        The model file; its ``get_optimizer(lr)`` returns ``(optimizer class, kwargs)``.
+    lr : float
+        The learning rate passed to ``get_optimizer`` (Selene's ``train_model.lr``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file defines no ``get_optimizer``.
+    TypeError
+        If it does not return an optimizer class and a mapping of its arguments.
+    """
+    source = _source(path)
+    returned = _function(source, "get_optimizer", "the optimizer is taken from it")(lr)
+    ok = isinstance(returned, tuple | list) and len(returned) == 2
+    if not ok or not (isinstance(returned[0], type) and isinstance(returned[1], Mapping)):
+        raise TypeError(
+            f"get_optimizer({lr}) in model file {source} returned {returned!r}; it must return "
+            "(optimizer class, kwargs), e.g. (torch.optim.SGD, {'lr': lr, 'momentum': 0.9})"
+        )
+    cls, kwargs = returned[0], dict(returned[1])
+    log.info("model file %s: optimizer %s(%s) (its get_optimizer(lr=%s))", source,
+             cls.__name__, _kwargs(kwargs), lr)  # fmt: skip
+    return cls(params, **kwargs)
+
+
+def file_defines(path: str | Path, name: str) -> bool:
+    """Whether the model file defines ``name`` at module level (it is imported if needed)."""
+    module, _ = _import(_source(path))
+    return callable(getattr(module, name, None))
+
+
+def _source(path: str | Path) -> Path:
+    """Return the file to import: ``path``, or a package directory's ``__init__.py``."""
+    source = Path(path).expanduser().resolve()
+    if source.is_dir() and (source / "__init__.py").is_file():
+        return source / "__init__.py"
+    if not source.is_file():
+        why = "it is a directory without __init__.py" if source.is_dir() else "it does not exist"
+        raise FileNotFoundError(
+            f"no model file at {source}: {why}; set model.net.path to the .py file that "
+            "defines the architecture (Selene's model.path)"
+        )
+    return source
+
+
+def _require_class(source: Path, class_name: str) -> None:
+    """Raise unless ``source`` defines ``class_name`` (read without running the file)."""
+    tree = ast.parse(source.read_bytes(), filename=str(source))
+    defined = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+    names = {t.id for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}  # fmt: skip
+    imported = {(a.asname or a.name).split(".")[0] for node in tree.body
+                if isinstance(node, ast.Import | ast.ImportFrom) for a in node.names}  # fmt: skip
+    if class_name not in {*defined, *names, *imported}:
+        raise ValueError(
+            f"model file {source} defines no class {class_name!r} (classes it defines: "
+            f"{', '.join(defined) or 'none'}); set model.net.class_name (Selene's model.class)"
+        )
+
+
+def _import(source: Path) -> tuple[ModuleType, str]:
+    """Import ``source`` once per content; return the module and the file's SHA-256."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    key = (source, digest)
+    if key in _MODULES:
+        return _MODULES[key], digest
+    name = f"selene_model_file_{source.parent.name}_{source.stem}_{digest[:12]}".replace("-", "_")
+    location = [str(source.parent)] if source.name == "__init__.py" else None
+    spec = importlib.util.spec_from_file_location(
+        name, source, submodule_search_locations=location
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"model file {source} cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look classes up here
+    log.info("importing model file %s", source)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:
+        del sys.modules[name]
+        raise ImportError(
+            f"importing model file {source} failed: {type(err).__name__}: {err}"
+        ) from err
+    _MODULES[key] = module
+    return module, digest
+
+
+def _function(source: Path, name: str, why: str) -> Any:
+    module, _ = _import(source)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ValueError(
+            f"model file {source} defines no {name}() ({why}); add it, or pick a built-in "
+            + ("loss (model.loss=bce)" if name == "criterion" else "optimizer (model.optimizer)")
+        )
+    return function
+
+
+def _kwargs(kwargs: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
