@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
@@ -56,11 +56,15 @@ class FeatureCurves:
         ``(fpr, tpr)`` per scored feature.
     pr : list of (Tensor, Tensor)
         ``(recall, precision)`` per scored feature.
+    prevalence : list of float
+        Positives / labelled examples per scored feature: the precision of a model without
+        skill, the precision-recall plot's baseline.
     """
 
     index: list[int]
     roc: list[tuple[Tensor, Tensor]]
     pr: list[tuple[Tensor, Tensor]]
+    prevalence: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -187,8 +191,12 @@ class BinaryFeatureMetrics(_FeatureMetric):
         kw = {"num_labels": len(index), "ignore_index": _IGNORE, "validate_args": False}
         fpr, tpr, _ = multilabel_roc(p, t, **kw)
         precision, recall, _ = multilabel_precision_recall_curve(p, t, **kw)
+        n_pos, n_neg = (t == 1).sum(0), (t == 0).sum(0)
         return FeatureCurves(
-            index, list(zip(fpr, tpr, strict=True)), list(zip(recall, precision, strict=True))
+            index,
+            list(zip(fpr, tpr, strict=True)),
+            list(zip(recall, precision, strict=True)),
+            (n_pos / (n_pos + n_neg)).tolist(),
         )
 
 
