@@ -31,7 +31,7 @@ from selene.predict import bed, fasta, ism, vep, vep_tracks
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
 from selene.predict.annotated_vcf import check_top_k, write_annotated_vcf
-from selene.predict.codes import encode, fit_length
+from selene.predict.codes import encode, fit_length, warn_fit
 from selene.predict.track_writers import write_track_bigwigs
 from selene.predict.tracks import predict_tracks
 from selene.predict.writers import check_save_data, file_signature, fingerprint
@@ -141,6 +141,7 @@ def ism_from_file(
     for (name, sequence), record_stem in zip(fasta_io.read_fasta(input_path), stems, strict=True):
         if record_stem in finished.stems:
             continue
+        warn_fit(f"record {name!r} of {input_path}", len(sequence), an.sequence_length, 3)
         seq = fit_length(sequence, an.sequence_length, an._unknown)
         ism_sequence(an, seq, save_data, os.path.join(output_dir, record_stem), mutate_n_bases,
                      output_format, start_position, end_position, repr(name))  # fmt: skip

@@ -18,7 +18,7 @@ from torch import nn
 from selene.predict import _analyze_files as _files
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
-from selene.predict.codes import check_letters, encode, fit_length
+from selene.predict.codes import check_letters, encode, fit_length, warn_fit
 from selene.predict.model import load_model, model_signature, read_features
 from selene.predict.ops import predict_codes
 from selene.predict.runner import ModelRunner, resolve_device
@@ -196,8 +196,9 @@ class AnalyzeSequences:
     ) -> None:
         """Score every mutant of ``sequence`` in ``[start_position, end_position)``.
 
-        The sequence is first fitted to the model length; positions index the fitted sequence.
-        Files are ``<output_path_prefix>_<kind>.<ext>``.
+        The sequence is first fitted to the model length; positions index the fitted sequence
+        (a warning says which span of a longer or shorter sequence that is). Files are
+        ``<output_path_prefix>_<kind>.<ext>``.
         """
         if not sequence:
             raise ValueError("in_silico_mutagenesis: the sequence is empty; give it its bases")
@@ -205,6 +206,7 @@ class AnalyzeSequences:
         if directory:
             os.makedirs(directory, exist_ok=True)
         check_letters(sequence, self._alphabet, self._unknown)
+        warn_fit("the sequence", len(sequence), self.sequence_length)
         seq = fit_length(sequence, self.sequence_length, self._unknown)
         _files.ism_sequence(self, seq, save_data, output_path_prefix, mutate_n_bases,
                             output_format, start_position, end_position, "sequence")  # fmt: skip
