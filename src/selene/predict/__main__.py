@@ -18,6 +18,7 @@ from pathlib import Path
 import hydra
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning import seed_everything
 
 from selene.predict._config import announce, default_output_dir, fill_reference
 from selene.utils.config import check_config_types, config_dir
@@ -48,9 +49,11 @@ def find_checkpoint(log_dir: str | Path) -> Path:
 def predict(cfg: DictConfig) -> object:
     """Build ``cfg.analyzer`` and run ``cfg.analysis.method`` with the rest of ``cfg.analysis``.
 
-    A null ``analysis.output_dir`` becomes :func:`~selene.predict._config.default_output_dir`,
-    and a null ``analyzer.reference_sequence.input_path`` the demo genome, for the demo
-    checkpoint only (see :func:`~selene.predict._config.fill_reference`).
+    A ``seed`` seeds torch, numpy and ``random`` before the method runs (Selene's
+    ``random_seed``). A null ``analysis.output_dir`` becomes
+    :func:`~selene.predict._config.default_output_dir`, and a null
+    ``analyzer.reference_sequence.input_path`` the demo genome, for the demo checkpoint only
+    (see :func:`~selene.predict._config.fill_reference`).
 
     Returns
     -------
@@ -76,6 +79,8 @@ def predict(cfg: DictConfig) -> object:
     args = OmegaConf.to_container(cfg.analysis, resolve=True)
     method = args.pop("method")  # type: ignore[union-attr]
     log.info("%s(%s)", method, ", ".join(f"{k}={v!r}" for k, v in args.items()))  # type: ignore[union-attr]
+    if cfg.get("seed") is not None:  # Selene's random_seed: torch, numpy and random
+        seed_everything(cfg.seed)
     return getattr(analyzer, method)(**args)  # type: ignore[arg-type]
 
 
