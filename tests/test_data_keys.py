@@ -23,7 +23,7 @@ def _compose(*overrides: str):
         return compose("train", overrides=list(overrides))
 
 
-@pytest.mark.parametrize("option", ["random_positions", "intervals", "tracks_demo"])
+@pytest.mark.parametrize("option", ["demo", "random_positions", "intervals", "tracks_demo"])
 def test_the_keys_default_to_the_sampler_and_the_run_dir(option, tmp_path) -> None:
     cfg = _compose(f"data={option}", f"paths.output_dir={tmp_path}")
     defaults = inspect.signature(OnlineSampler.__init__).parameters
