@@ -1,0 +1,307 @@
+"""Convert a Selene SDK config into Hydra experiments, and the commands that run them.
+
+Selene runs its ``ops`` from one YAML; here ``train`` (which also tests, Selene's ``evaluate``
+after training), ``evaluate`` (a checkpoint alone) and ``analyze`` (one ``selene.predict`` run
+per analysis) each get an experiment file (``# @package _global_``), run with
+``python -m selene.<app> +experiment=NAME 'hydra.searchpath=[file://DIR]'`` where the file is
+``DIR/experiment/NAME.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from selene.compat._analyze import analyses, analyzer_config
+from selene.compat._model import lit_module_config, net_config
+from selene.compat._sampler import data_config
+from selene.compat._source import Source, put
+from selene.compat._train import apply_evaluate_model, apply_train_model
+from selene.compat._yaml import Obj, SeleneMap, load_selene_yaml
+
+__all__ = ["Conversion", "convert"]
+
+_OPS = ("train", "evaluate", "analyze")
+_SECTIONS = {
+    "ops", "model", "sampler", "train_model", "evaluate_model", "analyze_sequences", "lr",
+    "prediction", "in_silico_mutagenesis", "variant_effect_prediction", "random_seed",
+    "output_dir", "create_subdirectory", "load_test_set", "evaluate_on_test", "save_datasets",
+    "batch_size",
+}  # fmt: skip
+# top-level keys of the 2018 pre-release layout (parameters.yml + paths.yml)
+_PRERELEASE = {"model_controller", "genome"}
+
+
+@dataclass
+class Conversion:
+    """What :func:`convert` wrote and how to run it.
+
+    Attributes
+    ----------
+    files : list of Path
+        The experiment files (and FASTA files) written.
+    commands : list of str
+        One shell command per run, in Selene's order of ``ops``.
+    notes : list of str
+        ``file:line: `key` ...``: keys mapped loosely or dropped, and why.
+    """
+
+    files: list[Path] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def convert(in_path: str | Path, out_path: str | Path, lr: float | None = None) -> Conversion:
+    """Write the Hydra experiment(s) of the Selene config ``in_path`` to ``out_path``.
+
+    Parameters
+    ----------
+    in_path : str or Path
+        A Selene SDK YAML (``ops``, ``model``, ``sampler``, ``train_model``, ...).
+    out_path : str or Path
+        The experiment to write (``.yaml``). Put it in a folder named ``experiment`` (e.g.
+        ``my_conf/experiment/NAME.yaml``) to run it with ``hydra.searchpath``. An ``analyze``
+        op with several analyses also writes ``NAME_<analysis>.yaml`` beside it.
+    lr : float, optional
+        The learning rate when the file has no ``lr`` (Selene's ``parse_configs_and_run(configs,
+        lr=...)``); without either, the experiment leaves ``model.optimizer.lr`` to the command.
+
+    Returns
+    -------
+    Conversion
+        The files written, the commands to run them and the notes on loosely mapped keys.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``in_path`` does not exist.
+    ValueError
+        Naming ``file:line`` and the key, for anything the converter cannot map, and what to do.
+    """
+    src = Source(Path(in_path))
+    config = load_selene_yaml(src.path)
+    _check_sections(src, config)
+    ops = _ops(src, config)
+    out = Path(out_path)
+    runs: list[tuple[str, dict[str, Any], list[str]]] = []  # (app, experiment, extra args)
+    if "train" in ops:
+        runs.append(("train", _train(src, config, lr, "evaluate" in ops), []))
+    elif "evaluate" in ops:
+        runs.append(("evaluate", _evaluate(src, config), []))
+    elif not ops:
+        runs.append(("train", _data_only(src, config), ["model=<option>"]))
+    if "analyze" in ops:
+        runs.extend(_analyze(src, config, out))
+    for _, exp, _ in runs:
+        _common(src, config, exp)
+    result = Conversion(notes=src.notes)
+    for i, (app, exp, extra) in enumerate(runs):
+        path = out if i == 0 else out.with_name(f"{out.stem}_{exp['_name']}{out.suffix}")
+        del exp["_name"]
+        for fasta in exp.pop("_fasta", []):
+            written = _write_fasta(path, *fasta)
+            result.files.append(written)
+            put(exp, "analysis.input_path", str(written.resolve()))
+        setup, command = _command(app, path, extra + exp.pop("_extra", []))
+        result.commands.append(f"{setup} && {command}" if setup else command)
+        result.files.append(_write(path, exp, src.path, command))
+    return result
+
+
+def _check_sections(src: Source, config: SeleneMap) -> None:
+    for key in _PRERELEASE & set(config):
+        raise src.error(
+            config,
+            key,
+            key,
+            "is from Selene's 2018 pre-release layout (split paths/parameters files), which "
+            "selene_sdk itself does not read",
+            "write the config as selene_sdk documents it (ops, model, sampler: !obj:..., "
+            "train_model: !obj:selene_sdk.TrainModel {...}), then convert it",
+        )
+    for key in config:
+        if key not in _SECTIONS:
+            raise src.error(
+                config,
+                key,
+                str(key),
+                f"is not a Selene config section the converter knows ({sorted(_SECTIONS)})",
+                "remove it, or move it into the section it belongs to",
+            )
+
+
+def _ops(src: Source, config: SeleneMap) -> list[str]:
+    ops = config.get("ops", [])
+    if isinstance(ops, str):
+        ops = [ops]
+    if not isinstance(ops, list) or any(op not in _OPS for op in ops):
+        raise src.error(
+            config, "ops", "ops", f"must be a list of {list(_OPS)}, got {ops!r}", "fix it"
+        )
+    if not ops:
+        if "sampler" not in config:
+            raise src.error(
+                config, None, "ops", "is missing", "give ops: [train, evaluate] or [analyze]"
+            )
+        src.note(
+            config,
+            None,
+            "ops",
+            "is missing (a sampler config for Selene's scripts): the experiment sets the data "
+            "only; choose a model on the command line",
+        )
+    needs = {
+        "train": ("model", "sampler", "train_model"),
+        "evaluate": ("sampler", "evaluate_model"),
+        "analyze": ("analyze_sequences",),
+    }
+    for op in ops:
+        if op == "evaluate" and "train" in ops:
+            continue  # train tests the model it trained
+        for section in needs[op]:
+            if section not in config:
+                raise src.error(config, "ops", section, f"is required by the {op!r} op", "add it")
+    used = {s for op in ops for s in needs[op]} | ({"model"} if "analyze" in ops else set())
+    for section in ("model", "sampler", "train_model", "evaluate_model", "analyze_sequences"):
+        if section in config and section not in used and ops:
+            src.note(config, section, section, f"ignored: no op in {ops} uses it (as Selene)")
+    return ops
+
+
+def _train(src: Source, config: SeleneMap, lr: float | None, test: bool) -> dict[str, Any]:
+    defaults: list[dict[str, Any]] = [{"override /data": None}, {"override /model": None}]
+    net = net_config(src, config["model"])
+    if "lr" in config:
+        lr = config["lr"]
+    elif lr is None:
+        src.note(config, None, "lr", "is missing (Selene's notebooks pass lr=0.01): give "
+                 "model.optimizer.lr=LR on the command line")  # fmt: skip
+    exp: dict[str, Any] = {"_name": "train", "defaults": defaults, "test": test}
+    exp["data"] = data_config(src, config["sampler"], for_training=True)
+    exp["model"] = lit_module_config(net, "???" if lr is None else lr)
+    _window_from_data(net, exp["data"])
+    # Selene keeps the checkpoint of the lowest validation loss as best_model.pth.tar
+    exp["callbacks"] = {"model_checkpoint": {"monitor": "val/loss", "mode": "min"}}
+    apply_train_model(src, config["train_model"], exp, defaults)
+    if "evaluate_on_test" in config:  # Selene 0.1
+        exp["test"] = bool(config["evaluate_on_test"])
+    if lr is None:
+        exp["_extra"] = ["model.optimizer.lr=LR"]
+    return exp
+
+
+def _window_from_data(net: dict[str, Any], data: dict[str, Any]) -> None:
+    """Let ``class_args.sequence_length`` follow ``data.sequence_length`` when they agree."""
+    args = net["class_args"]
+    if "sequence_length" in data and args.get("sequence_length") == data["sequence_length"]:
+        args["sequence_length"] = "${data.sequence_length}"
+
+
+def _evaluate(src: Source, config: SeleneMap) -> dict[str, Any]:
+    exp: dict[str, Any] = {"_name": "evaluate", "defaults": [{"override /data": None}]}
+    exp["data"] = data_config(src, config["sampler"], for_training=False)
+    apply_evaluate_model(src, config["evaluate_model"], exp)
+    if "model" in config:
+        src.note(config, "model", "model", "dropped: selene.evaluate rebuilds the model from "
+                 "its checkpoint")  # fmt: skip
+    return exp
+
+
+def _data_only(src: Source, config: SeleneMap) -> dict[str, Any]:
+    exp: dict[str, Any] = {"_name": "data", "defaults": [{"override /data": None}]}
+    exp["data"] = data_config(src, config["sampler"], for_training=True)
+    if "batch_size" in config:
+        exp["data"]["batch_size"] = config["batch_size"]
+    return exp
+
+
+def _analyze(src: Source, config: SeleneMap, out: Path) -> list[tuple[str, dict, list[str]]]:
+    net = net_config(src, config["model"]) if "model" in config else None
+    base = analyzer_config(src, config["analyze_sequences"], net)
+    found = analyses(src, config, base)
+    if not found:
+        raise src.error(
+            config,
+            "ops",
+            "ops",
+            "has analyze, but the file has no prediction, in_silico_mutagenesis or "
+            "variant_effect_prediction section",
+            "add the analysis to run",
+        )
+    runs = []
+    for analysis in found:
+        exp = {"_name": analysis.option, "defaults": [{"override /analysis": analysis.option}]}
+        exp |= OmegaConf.to_container(OmegaConf.create(base))  # a deep copy per run
+        exp["analysis"] = analysis.keys
+        if analysis.fasta is not None:
+            exp["_fasta"] = [analysis.fasta]
+        extra = ["-m"] + [f"{k}={','.join(v)}" for k, v in analysis.sweep.items()]
+        if exp.get("ckpt_path") == "???":
+            extra.append("ckpt_path=PATH")
+        runs.append(("predict", exp, extra if analysis.sweep else extra[1:]))
+    return runs
+
+
+def _common(src: Source, config: SeleneMap, exp: dict[str, Any]) -> None:
+    """``random_seed``, ``output_dir`` / ``create_subdirectory`` and the keys with no meaning."""
+    if "random_seed" in config:
+        exp["seed"] = config["random_seed"]
+    output_dir = config.get("output_dir")
+    train = config.get("train_model")
+    if output_dir is None and isinstance(train, Obj):  # Selene 0.1 put it in train_model
+        output_dir = train.args.get("output_dir")
+    if output_dir is not None:
+        if config.get("create_subdirectory", True):
+            put(exp, "paths.log_dir", output_dir)
+        else:  # Selene writes straight into output_dir
+            put(exp, "hydra.run.dir", output_dir)
+    data = exp.get("data", {})
+    if data.get("save_datasets") and "output_dir" not in data:
+        data["output_dir"] = "${paths.output_dir}"  # Selene: the run's output_dir
+    for key, why in (
+        ("create_subdirectory", "each run gets its own time-stamped directory under "
+         "paths.log_dir, unless hydra.run.dir names one (create_subdirectory: False)"),
+        ("load_test_set", "the test set is drawn once, from the held-out chromosomes, when "
+         "testing starts"),
+        ("save_datasets", "(Selene 0.1) set sampler.save_datasets instead"),
+    ):  # fmt: skip
+        if key in config and not exp.get(f"_noted_{key}"):
+            exp[f"_noted_{key}"] = True
+            src.note(config, key, key, f"dropped: {why}")
+    for key in [k for k in exp if k.startswith("_noted_")]:
+        del exp[key]
+
+
+def _command(app: str, path: Path, extra: list[str]) -> tuple[str, str]:
+    """Return ``(setup, run)``: what must come first, and the command that runs ``path``."""
+    folder = path.resolve().parent
+    setup = ""
+    if folder.name != "experiment":  # Hydra looks for <searchpath>/experiment/NAME.yaml
+        setup = f"mkdir -p {folder / 'experiment'} && mv {path} {folder / 'experiment'}/"
+    search = folder if setup else folder.parent
+    words = [f"python -m selene.{app}", f"+experiment={path.stem}"]
+    words += [f"'hydra.searchpath=[file://{search}]'"]
+    words += [f"'{w}'" if "<" in w else w for w in extra]
+    return setup, " ".join(words)
+
+
+def _write(path: Path, exp: dict[str, Any], source: Path, command: str) -> Path:
+    text = OmegaConf.to_yaml(OmegaConf.create(exp))
+    header = (
+        "# @package _global_\n"
+        f"# Converted from the Selene SDK config {source} by `python -m selene.compat`.\n"
+        f"# Run: {command}\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + text)
+    return path
+
+
+def _write_fasta(path: Path, name: str, sequence: str) -> Path:
+    fasta = path.with_name(f"{path.stem}_{name}.fa")
+    fasta.parent.mkdir(parents=True, exist_ok=True)
+    fasta.write_text(f">{name}\n{sequence}\n")
+    return fasta
