@@ -59,6 +59,8 @@ def apply_train_model(
             put(exp, _TRAIN_DIRECT[key], value)
         elif key == "output_dir":
             src.note(args, key, name, _DROPPED[key])
+        elif key == "use_cuda" and not value:
+            put(exp, "trainer.accelerator", "cpu")
         elif key in _DROPPED:
             src.note(args, key, name, f"dropped: {_DROPPED[key]}")
         elif key == "data_parallel":

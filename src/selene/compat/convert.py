@@ -96,7 +96,8 @@ def convert(in_path: str | Path, out_path: str | Path, lr: float | None = None) 
     if "analyze" in ops:
         runs.extend(_analyze(src, config, out))
     for _, exp, _ in runs:
-        _common(src, config, exp)
+        _common(config, exp)
+    _top_notes(src, config)
     result = Conversion(notes=src.notes)
     for i, (app, exp, extra) in enumerate(runs):
         path = out if i == 0 else out.with_name(f"{out.stem}_{exp['_name']}{out.suffix}")
@@ -245,14 +246,11 @@ def _analyze(src: Source, config: SeleneMap, out: Path) -> list[tuple[str, dict,
     return runs
 
 
-def _common(src: Source, config: SeleneMap, exp: dict[str, Any]) -> None:
-    """``random_seed``, ``output_dir`` / ``create_subdirectory`` and the keys with no meaning."""
+def _common(config: SeleneMap, exp: dict[str, Any]) -> None:
+    """Set ``seed`` and the run directory (``output_dir``, ``create_subdirectory``)."""
     if "random_seed" in config:
         exp["seed"] = config["random_seed"]
-    output_dir = config.get("output_dir")
-    train = config.get("train_model")
-    if output_dir is None and isinstance(train, Obj):  # Selene 0.1 put it in train_model
-        output_dir = train.args.get("output_dir")
+    output_dir = _output_dir(config)
     if output_dir is not None:
         if config.get("create_subdirectory", True):
             put(exp, "paths.log_dir", output_dir)
@@ -261,18 +259,40 @@ def _common(src: Source, config: SeleneMap, exp: dict[str, Any]) -> None:
     data = exp.get("data", {})
     if data.get("save_datasets") and "output_dir" not in data:
         data["output_dir"] = "${paths.output_dir}"  # Selene: the run's output_dir
+
+
+def _output_dir(config: SeleneMap) -> Any:
+    train = config.get("train_model")
+    if "output_dir" not in config and isinstance(train, Obj):  # Selene 0.1 put it there
+        return train.args.get("output_dir")
+    return config.get("output_dir")
+
+
+def _top_notes(src: Source, config: SeleneMap) -> None:
+    """Say where the top-level keys with no key of their own went."""
+    output_dir = _output_dir(config)
+    if output_dir is not None and config.get("create_subdirectory", True):
+        src.note(
+            config,
+            "output_dir",
+            "output_dir",
+            f"is paths.log_dir: each run gets its own directory {output_dir}/<app>/runs/<time> "
+            "(Selene's create_subdirectory: True)",
+        )
+    elif output_dir is not None:
+        src.note(
+            config,
+            "create_subdirectory",
+            "create_subdirectory",
+            f"False: the run writes straight into output_dir (hydra.run.dir={output_dir})",
+        )
     for key, why in (
-        ("create_subdirectory", "each run gets its own time-stamped directory under "
-         "paths.log_dir, unless hydra.run.dir names one (create_subdirectory: False)"),
-        ("load_test_set", "the test set is drawn once, from the held-out chromosomes, when "
-         "testing starts"),
-        ("save_datasets", "(Selene 0.1) set sampler.save_datasets instead"),
+        ("load_test_set", "dropped: the test set is drawn once, from the held-out "
+         "chromosomes, when testing starts"),
+        ("save_datasets", "dropped (Selene 0.1): set sampler.save_datasets instead"),
     ):  # fmt: skip
-        if key in config and not exp.get(f"_noted_{key}"):
-            exp[f"_noted_{key}"] = True
-            src.note(config, key, key, f"dropped: {why}")
-    for key in [k for k in exp if k.startswith("_noted_")]:
-        del exp[key]
+        if key in config:
+            src.note(config, key, key, why)
 
 
 def _command(app: str, path: Path, extra: list[str]) -> tuple[str, str]:

@@ -1,0 +1,75 @@
+"""The must-show: Selene's simple_train.yml, converted, trains on a synthetic genome with the
+tutorial's DeeperDeepSEA (a fixture in its shape), and its first loss is that of BCELoss on
+the probabilities the net returns (about ln 2 for an untrained net), not BCE-with-logits on
+them (about 0.95)."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+from _selene_configs import SIMPLE_TRAIN
+from hydra import compose, initialize_config_dir
+
+from _tiny_run import one_thread  # noqa: F401 (one_thread: a fixture)
+from selene.compat import convert
+from selene.train import train
+from selene.utils.config import config_dir
+
+
+def _first_train_loss(metrics: Path) -> float:
+    with open(metrics) as handle:
+        rows = [r for r in csv.DictReader(handle) if r.get("train/loss")]
+    return float(rows[0]["train/loss"])
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_converted_simple_train_trains_with_the_files_loss(
+    synthetic, selene_yaml, out, tmp_path
+) -> None:
+    features = tmp_path / "one_feature.txt"
+    features.write_text("f0\n")  # one target, as the tutorial's CTCF
+    result = convert(selene_yaml(SIMPLE_TRAIN), out, lr=0.01)
+    run = tmp_path / "run"
+    # the user's own paths and a seconds-long run, on the command line as the guide shows
+    overrides = [
+        "+experiment=run",
+        f"hydra.searchpath=[file://{out.parent.parent}]",
+        f"paths.output_dir={run}",
+        f"data.reference_sequence.input_path={synthetic.fasta}",
+        f"data.features={features}",
+        f"data.target_path={synthetic.features_bed}",
+        f"data.intervals_path={synthetic.intervals_bed}",
+        "data.validation_holdout=[chr3]",
+        "data.test_holdout=[chr4]",
+        "data.sequence_length=320",  # the smallest window DeeperDeepSEA takes is about 300
+        "data.batch_size=8",
+        "data.n_validation_samples=16",
+        "data.n_test_samples=16",
+        "+model.net.class_args.channels=[4,4,4]",  # narrow, to run in seconds
+        "model.min_positives=1",
+        "trainer.max_steps=2",
+        "trainer.val_check_interval=2",
+        "trainer.accelerator=cpu",
+        "trainer.log_every_n_steps=1",
+        "+trainer.num_sanity_val_steps=0",
+        "+trainer.enable_progress_bar=false",
+        "+trainer.enable_model_summary=false",
+        "~callbacks.progress_bar",
+    ]
+    assert result.commands == [
+        f"python -m selene.train +experiment=run 'hydra.searchpath=[file://{out.parent.parent}]'"
+    ]
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    assert cfg.model.net.class_args.sequence_length == 320  # follows data.sequence_length
+    metrics = train(cfg)
+    first = _first_train_loss(run / "metrics.csv")
+    # BCELoss of p ~ 0.5 for any label: ln 2; BCE-with-logits of sigmoid outputs gave ~0.95
+    assert abs(first - math.log(2)) < 0.12, first
+    assert math.isfinite(metrics["test/loss"])
+    assert (run / "test_performance.tsv").is_file()
+    assert (run / "test_data.bed").is_file()  # save_datasets: [validate, test], in the run dir
+    assert (run / "validate_data.bed").is_file()
