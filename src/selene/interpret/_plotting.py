@@ -109,6 +109,21 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new_ax
 
 
+def position_axis(ax: Axes) -> None:
+    """Label the x axis ``position`` with whole positions, written out in full.
+
+    Matplotlib would write record coordinates such as 1,000,005 as ``5`` plus a ``+1e6`` in
+    the corner, and a short span at half positions.
+    """
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.set_scientific(False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlabel("position")
+
+
 def save_figure(figure: Axes | Figure, path: str | Path, *, dpi: int = 150, **kwargs: Any) -> Path:
     """Save the figure holding ``figure`` (an Axes or a Figure) as PNG, SVG or PDF.
 

@@ -28,7 +28,7 @@ class ISMResult:
     Parameters
     ----------
     positions : array-like of int, shape (M,)
-        0-based position of each mutation in the scored sequence.
+        0-based position of each mutation in the scored sequence (the model's window).
     refs, alts : sequence of str, length M
         Reference and substituted letter of each mutation.
     values : array-like of float, shape (M, F)
@@ -40,6 +40,11 @@ class ISMResult:
         What ``values`` hold: ``predictions``, ``diffs``, ``abs_diffs`` or ``logits``.
     alphabet : str
         Letters in column order of the score matrices.
+    offset : int
+        Added to every position: the record coordinate of the window's position 0, for a
+        record longer (or shorter) than the model's window, as the ISM warning states it
+        (``selene.predict.codes.window_offset``). ``positions``, ``start`` and the plots'
+        position labels (``heatmap(..., start=result.start)``) are then record coordinates.
 
     Attributes
     ----------
@@ -59,9 +64,17 @@ class ISMResult:
         reference_prediction: Any = None,
         kind: str | None = None,
         alphabet: str = DNA,
+        *,
+        offset: int = 0,
     ) -> None:
         self.alphabet = check_alphabet(alphabet)
-        self.positions = np.asarray(positions, dtype=np.int64)
+        if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)):
+            raise TypeError(
+                f"offset must be an int (the record position of the window's position 0); "
+                f"got {offset!r}"
+            )
+        self.offset = int(offset)
+        self.positions = np.asarray(positions, dtype=np.int64) + self.offset
         self.refs = np.asarray([r.upper() for r in refs], dtype="<U1")
         self.alts = np.asarray([a.upper() for a in alts], dtype="<U1")
         self.values = np.asarray(values, dtype=np.float64)
@@ -133,6 +146,8 @@ class ISMResult:
         path: str | Path,
         features: Sequence[str] | str | Path | None = None,
         alphabet: str = DNA,
+        *,
+        offset: int = 0,
     ) -> ISMResult:
         """Load ISM output written by ``AnalyzeSequences.in_silico_mutagenesis``.
 
@@ -146,6 +161,9 @@ class ISMResult:
             Feature names for HDF5 output (a list, or a file with one name per line).
         alphabet : str
             Letters of the sequence type.
+        offset : int
+            Record position of the window's position 0 (see :class:`ISMResult`): the number
+            the warning of a cropped or padded record gives.
 
         Returns
         -------
@@ -183,11 +201,18 @@ class ISMResult:
             reference_prediction=reference,
             kind=raw.kind,
             alphabet=alphabet,
+            offset=offset,
         )
 
     @classmethod
     def from_scores(
-        cls, scores: Any, features: Sequence[str], kind: str = "diffs", alphabet: str = DNA
+        cls,
+        scores: Any,
+        features: Sequence[str],
+        kind: str = "diffs",
+        alphabet: str = DNA,
+        *,
+        offset: int = 0,
     ) -> ISMResult:
         """Take the arrays of :func:`selene.predict.in_silico_mutagenesis` (no file).
 
@@ -200,6 +225,8 @@ class ISMResult:
         kind : {"diffs", "abs_diffs", "logits", "predictions"}
             Which of the scores to hold (``predictions`` also keeps the reference prediction).
         alphabet : str
+        offset : int
+            Record position of the window's position 0 (see :class:`ISMResult`).
 
         Returns
         -------
@@ -223,7 +250,8 @@ class ISMResult:
         reference = scores.reference if kind == "predictions" else None
         return cls(scores.positions[:, 0], scores.ref_alleles[:, 0].tolist(),
                    scores.alt_alleles[:, 0].tolist(), values, features,
-                   reference_prediction=reference, kind=kind, alphabet=alphabet)  # fmt: skip
+                   reference_prediction=reference, kind=kind, alphabet=alphabet,
+                   offset=offset)  # fmt: skip
 
     def feature_index(self, feature: str | int) -> int:
         """Column of ``feature`` (a name, or an index) in ``values``."""

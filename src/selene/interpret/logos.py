@@ -14,6 +14,7 @@ from selene.interpret._plotting import (
     as_score_matrix,
     check_sequence,
     get_ax,
+    position_axis,
     reference_index,
 )
 
@@ -52,7 +53,8 @@ def heatmap(
     mask : array-like of bool, shape (L, A), optional
         Entries to hide (drawn grey), as in Selene.
     start : int
-        Position label of row 0 (e.g. :attr:`ISMResult.start`).
+        Position label of row 0, e.g. :attr:`ISMResult.start` (in the record's coordinates
+        when the result was loaded with ``offset``), or ``record_start + window_position``.
     cmap : str
         A diverging matplotlib colormap.
     vmax : float, optional
@@ -94,7 +96,7 @@ def heatmap(
         extent=(start - 0.5, start + length - 0.5, n_letters - 0.5, -0.5),
     )
     ax.set_yticks(np.arange(n_letters), list(alphabet))
-    ax.set_xlabel("position")
+    position_axis(ax)
     if sequence is not None:
         sequence = check_sequence(sequence, alphabet, length)
         rows = reference_index(sequence, alphabet)
@@ -136,7 +138,7 @@ def sequence_logo(
         ``alphabet`` (Selene's form). Default: ``classic`` for DNA / RNA, ``chemistry`` for
         protein, a qualitative palette otherwise.
     start : int
-        Position label of row 0.
+        Position label of row 0 (see :func:`heatmap`).
     **kwargs
         Passed to ``logomaker.Logo`` (e.g. ``width``, ``vpad``, ``font_name``).
 
@@ -160,7 +162,7 @@ def sequence_logo(
     logo.style_spines(visible=False)
     logo.style_spines(spines=["left", "bottom"], visible=True)
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlabel("position")
+    position_axis(ax)
     return ax
 
 

@@ -9,12 +9,14 @@ Arrays are taken as codes (integers) or one-hot (floats).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
 from selene.sequences import sequence_to_codes
+from selene.utils.warnings import SeleneWarning
 
 #: What the operations take as sequences.
 Sequences = str | Sequence[str] | np.ndarray | torch.Tensor
@@ -29,6 +31,49 @@ def fit_length(sequence: str, length: int, unknown: str = "N") -> str:
         start = (len(sequence) - length) // 2
         sequence = sequence[start : start + length]
     return sequence.upper()
+
+
+def window_offset(record_length: int, length: int) -> int:
+    """Record coordinate of position 0 of the window :func:`fit_length` makes of a record.
+
+    A window position ``p`` is record position ``p + offset``: a longer record keeps its
+    middle (``offset`` > 0), a shorter one is padded on the left first (``offset`` < 0).
+    """
+    return (
+        (record_length - length) // 2
+        if record_length >= length
+        else -((length - record_length) // 2)
+    )
+
+
+def warn_fit(where: str, record_length: int, length: int, stacklevel: int = 2) -> int:
+    """Say which span of a record the model's window holds, when it is not the whole record.
+
+    ISM positions (``start_position``, ``end_position`` and the ``pos`` column) index the
+    window; the warning gives the offset that turns them into record coordinates (e.g. for
+    :meth:`selene.interpret.ISMResult.from_file`'s ``offset``). Returns that offset.
+    """
+    offset = window_offset(record_length, length)
+    if record_length == length:
+        return offset
+    if record_length > length:
+        fitted = (
+            f"cropped to the model's {length}-letter window, its centre: record positions "
+            f"[{offset}, {offset + length}) (0-based, end excluded) were scored"
+        )
+    else:
+        fitted = (
+            f"shorter than the model's {length}-letter window: centred in it with "
+            f"{-offset} unknown letters before it and {length - record_length + offset} after"
+        )
+    warnings.warn(
+        f"{where} has {record_length} letters, {fitted}; ISM positions index the window: "
+        f"window position p is record position p {'+' if offset >= 0 else '-'} {abs(offset)} "
+        f"(plot in record coordinates with ISMResult.from_file(..., offset={offset}))",
+        SeleneWarning,
+        stacklevel=stacklevel + 1,
+    )
+    return offset
 
 
 def check_letters(sequence: str, alphabet: str, unknown: str, where: str = "sequence") -> None:

@@ -25,7 +25,7 @@ from selene.io import vcf
 from selene.predict import ism, vep
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import Placer
-from selene.predict.codes import Sequences, as_codes
+from selene.predict.codes import Sequences, as_codes, warn_fit
 from selene.predict.ism import ISMScores
 from selene.predict.model import load_model
 from selene.predict.runner import ModelRunner, resolve_device
@@ -165,7 +165,8 @@ def in_silico_mutagenesis(
     model : torch.nn.Module, SequenceLitModule or ModelRunner
     sequence : str, numpy.ndarray or torch.Tensor
         One sequence (see :func:`as_codes`); a string is fitted to the model length first and
-        positions index the fitted sequence.
+        positions index the fitted sequence (a warning says which span of a longer or shorter
+        string that is).
     mutate_n_bases : int
         Bases changed per mutant (every combination of positions and alternative letters).
     start, end : int
@@ -187,6 +188,8 @@ def in_silico_mutagenesis(
         is invalid.
     """
     runner = make_runner(model, device=device, **options)
+    if isinstance(sequence, str) and runner.sequence_length:
+        warn_fit("the sequence", len(sequence), runner.sequence_length)
     codes = as_codes(sequence, runner.sequence_length)
     if len(codes) != 1:
         raise ValueError(f"in_silico_mutagenesis takes one sequence, got {len(codes)}")
