@@ -6,6 +6,7 @@ it; the signatures and docstrings users read stay on the class.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,18 +24,18 @@ from selene.io.outputs import (
     ISM_REF_COLS,
     VARIANTEFFECT_COLS,
     ism_reference_prefix,
-    output_rows,
     vcf_prefix,
 )
-from selene.io.vcf import read_vcf_regions
 from selene.predict import bed, fasta, ism, vep, vep_tracks
 from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
-from selene.predict.annotated_vcf import check_top_k, write_annotated_vcf
+from selene.predict.annotated_vcf import check_top_k
 from selene.predict.codes import encode, fit_length, warn_fit
+from selene.predict.merge import merge_if_complete
+from selene.predict.shards import VepRun, check_shards, run_shards
 from selene.predict.track_writers import write_track_bigwigs
 from selene.predict.tracks import predict_tracks
-from selene.predict.writers import check_save_data, file_signature, fingerprint
+from selene.predict.writers import OutputSet, check_save_data, file_signature, fingerprint
 from selene.sequences import Genome
 
 if TYPE_CHECKING:
@@ -182,9 +183,12 @@ def variant_effects(
     annotated_vcf: bool,
     annotate_top_k: int | None,
     regions: Sequence[str] | None,
+    shards: int = 1,
+    shard: int | None = None,
 ) -> VepCounts:
     """Body of :meth:`AnalyzeSequences.variant_effect_prediction`."""
     ref = genome(an, "variant effect prediction")
+    check_shards(shards, shard)
     regions = [regions] if isinstance(regions, str) else regions
     scorer = vep_tracks.track_scorer(an._runner, span, pseudocount)
     if scorer is None:
@@ -197,32 +201,44 @@ def variant_effects(
     output_dir = output_dir or os.path.dirname(vcf_file) or "."
     os.makedirs(output_dir, exist_ok=True)
     prefix = os.path.join(output_dir, vcf_prefix(vcf_file))
-    out = an._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file,
-                      strand_index, require_strand, score_ref_mismatches,
-                      *options, *([] if regions is None else [list(regions)]))  # fmt: skip
+    options = (strand_index, require_strand, score_ref_mismatches, *options,
+               *([] if regions is None else [list(regions)]))  # fmt: skip
+    out = an._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file, *options)
     check_top_k(annotate_top_k)
-    read = (lambda: vcf_io.read_vcf(vcf_file, strand_index)) if regions is None else (
-        lambda: read_vcf_regions(vcf_file, regions, strand_index))  # fmt: skip
-    records = read()
     if annotated_vcf and "diffs" not in keys:
         raise ValueError(
             f"annotated_vcf=True writes the diffs of {vcf_file} into the VCF: add 'diffs' "
             f"to save_data (got {list(save_data)})"
         )
+    meta = {"version": __version__, "model": type(an._runner.net).__name__,
+            "source": os.path.basename(vcf_file), "score": "diffs",
+            "top_k": annotate_top_k, "regions": " ".join(regions or [])}  # fmt: skip
+    run = VepRun(vcf_file, prefix, keys, output_format, VARIANTEFFECT_COLS, list(an.features),
+                 strand_index, None if regions is None else list(regions), annotated_vcf,
+                 annotate_top_k, meta, out.fingerprint)  # fmt: skip
+    settings = dict(
+        score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
+        batch_size=an.batch_size, resume=an.resume, show_progress=an.show_progress,
+        source=vcf_file, scorer=scorer,
+    )  # fmt: skip
+    if shards > 1 or shard is not None:
+        score = functools.partial(vep.predict_variants, an._runner, genome=ref, kinds=keys,
+                                  **settings)  # fmt: skip
+        parts = functools.partial(_part_outputs, an, keys, output_format, vcf_file, options)
+        counts = run_shards(run, shards, shard, score, parts, an.batch_size, an.resume)
+        merge_if_complete(output_dir)
+        return counts
     total = vcf_io.count_records(vcf_file) if an.show_progress and not regions else None
     counts = vep.predict_variants(
-        an._runner, records, ref, out, keys,
-        Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"),
-        score_ref_mismatches=score_ref_mismatches, require_strand=require_strand,
-        batch_size=an.batch_size, total=total, resume=an.resume,
-        show_progress=an.show_progress, source=vcf_file, scorer=scorer,
+        an._runner, run.records(), ref, out, keys,
+        Path(f"{prefix}.NA"), Path(f"{prefix}.ref_mismatches.vcf"), total=total, **settings,
     )  # fmt: skip
     if annotated_vcf:
-        meta = {"version": __version__, "model": type(an._runner.net).__name__,
-                "source": os.path.basename(vcf_file), "score": "diffs",
-                "top_k": annotate_top_k, "regions": " ".join(regions or [])}  # fmt: skip
-        write_annotated_vcf(
-            vcf_file, output_rows(out.files["diffs"]), f"{prefix}.annotated.vcf.gz",
-            an.features, top_k=annotate_top_k, meta=meta, records=read(),
-        )  # fmt: skip
+        run.write_annotated_vcf(out.files["diffs"])
     return counts
+
+
+def _part_outputs(an, keys, output_format, vcf_file, options, prefix, part) -> OutputSet:
+    """Return the :class:`OutputSet` of one shard's part files (``part``: its key)."""
+    return an._outputs(prefix, keys, output_format, VARIANTEFFECT_COLS, vcf_file, *options,
+                       ("shard", part))  # fmt: skip

@@ -257,6 +257,8 @@ class AnalyzeSequences:
         annotated_vcf: bool = False,
         annotate_top_k: int | None = None,
         regions: Sequence[str] | None = None,
+        shards: int = 1,
+        shard: int | None = None,
     ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
@@ -278,11 +280,16 @@ class AnalyzeSequences:
         ``regions``: score only the records whose POS lies in these regions (``chr1:1-1000``,
         1-based, both ends included; not overlapping) of a bgzipped, tabix-indexed VCF, region
         by region (see :mod:`selene.predict.vcf_regions`).
+
+        ``shards``, ``shard``: score block ``shard`` (0-based; None: every unfinished one) of
+        ``shards`` contiguous blocks of records into resumable parts, merged into one process's
+        files, byte for byte, once all are done (:mod:`selene.predict.shards`, ``.merge``).
         """
         return _files.variant_effects(
             self, vcf_file, save_data, output_dir, output_format, strand_index, require_strand,
             score_ref_mismatches=score_ref_mismatches, span=span, pseudocount=pseudocount,
             annotated_vcf=annotated_vcf, annotate_top_k=annotate_top_k, regions=regions,
+            shards=shards, shard=shard,
         )  # fmt: skip
 
     # ---- helpers -------------------------------------------------------------------------

@@ -93,15 +93,29 @@ def score_variants(
 ) -> Iterator[tuple[int, VariantEffects]]:
     """Score the records of ``vcf`` that ``placer`` places, ``batch_size`` records at a time.
 
-    Yields ``(records in the batch, scores)`` with the score ``kinds`` (of :data:`KINDS`);
-    the first ``skip`` ALT rows are left out (a resumed run). Records that cannot be scored
-    go where ``placer`` sends them. ``scorer`` scores a batch instead (a track model's
-    :class:`~selene.predict.vep_tracks.TrackScorer`).
+    Yields ``(VCF records read since the last batch, scores)`` with the score ``kinds`` (of
+    :data:`KINDS`); the first ``skip`` ALT rows are left out (a resumed run). Records that
+    cannot be scored go where ``placer`` sends them. ``scorer`` scores a batch instead (a
+    track model's :class:`~selene.predict.vep_tracks.TrackScorer`).
+
+    A batch never spans two blocks of ``batch_size`` VCF records (records ``[k * batch_size,
+    (k + 1) * batch_size)``; a block whose records give more than ``batch_size`` rows is cut
+    in batches of about ``batch_size`` rows), so which records share a batch, and hence
+    their scores to the last bit, depend only on where they are in the VCF: a shard that
+    starts at a block (:mod:`selene.predict.shard_plan`) scores as one process does.
     """
-    records = iter(_skip_rows(placer.records(vcf), skip))
-    kinds = list(kinds)
-    while batch := _take_rows(records, batch_size):
-        yield len(batch), scorer(batch) if scorer else _score_batch(runner, batch, kinds)
+    vcf, kinds, read = iter(vcf), list(kinds), 0
+    while block := list(islice(vcf, batch_size)):
+        read += len(block)
+        placed = list(placer.records(block))
+        rows = sum(len(r.ids) for r in placed)
+        if skip >= rows:
+            skip -= rows
+            continue
+        records, skip = iter(_skip_rows(iter(placed), skip)), 0
+        while batch := _take_rows(records, batch_size):
+            yield read, scorer(batch) if scorer else _score_batch(runner, batch, kinds)
+            read = 0
 
 
 def _rows(out: Outputs, index: np.ndarray) -> Outputs:
@@ -167,6 +181,7 @@ def predict_variants(
     show_progress: bool = True,
     source: str | Path = "the VCF",
     scorer: Callable[[list[PlacedRecord]], VariantEffects] | None = None,
+    desc: str = "VCF records",
 ) -> VepCounts:
     """Score every ALT of every record of ``vcf`` and write the rows to ``out``.
 
@@ -180,14 +195,14 @@ def predict_variants(
     ``ref_match=False``). Windows that run past a chromosome end are padded with ``N``
     (``contains_unk=True``). A resumed run skips the rows already written
     (the NA and mismatch files are rewritten from the start). ``scorer``: as in
-    :func:`score_variants`.
+    :func:`score_variants`. ``desc`` labels the progress bar.
     """
     done = out.start(resume)
     with open(na_path, "w") as handle, open(mismatch_path, "w") as mismatches:
         na = Unscored(handle, source)
         placer = Placer(genome, runner.sequence_length, na, mismatches, score_ref_mismatches,
                          require_strand)  # fmt: skip
-        with progress(total, "VCF records", 0, show_progress, "record") as bar:
+        with progress(total, desc, 0, show_progress, "record") as bar:
             chunks = score_variants(runner, placer, vcf, batch_size, done, kinds, scorer)
             for n_records, chunk in chunks:
                 out.write(chunk.records, chunk.values(kinds))
