@@ -61,7 +61,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
             f"(its partitions: {datamodule.modes}); give data.test_holdout (chromosomes or a "
             "fraction) or test sampler, or set test=false"
         )
-    fit_net_to_data(cfg.model.net, datamodule.n_features, datamodule.sequence_length)
+    n_features, length = datamodule.n_features, datamodule.sequence_length
+    fit_net_to_data(cfg.model.net, n_features, length, loss=cfg.model.get("loss"))
     model = instantiate(cfg.model, features=datamodule.features)
     if checkpoint is not None:
         check_resumable(ckpt_path, checkpoint, model)

@@ -54,6 +54,11 @@ class NonStrandSpecific(nn.Module):
         self.mode = mode
         self.link = link
 
+    @property
+    def sequence_length(self) -> int:
+        """The wrapped model's window length (AttributeError if it records none)."""
+        return self.model.sequence_length
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Combine the outputs for ``x`` and its reverse complement.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
 from selene.utils.checks import annotations_of, example_value, expected_type
 
-__all__ = ["check_config_types", "config_dir", "fit_net_to_data"]
+__all__ = ["check_config_types", "config_dir", "fit_net_to_data", "wrap_strands"]
 
 #: Constructor arguments that give an architecture's number of outputs.
 N_TARGET_KEYS = ("n_targets", "n_genomic_features", "n_tracks", "n_outputs")
@@ -108,18 +109,25 @@ def _check_value(key: str, value: Any, annotation: Any, owner: str) -> None:
 
 
 def fit_net_to_data(
-    net: DictConfig, n_features: int, sequence_length: int | None, where: str = "model.net"
+    net: DictConfig,
+    n_features: int,
+    sequence_length: int | None,
+    where: str = "model.net",
+    loss: str | None = None,
 ) -> None:
     """Give a net config the data's number of features and window length, or check them.
 
     Missing values (``???``) of the keys in ``N_TARGET_KEYS`` and ``sequence_length``
     are filled in, also in nested configs (e.g. the model inside ``NonStrandSpecific``).
+    A ``non_strand_specific: mean|max`` key first wraps the net (see :func:`wrap_strands`).
 
     Raises
     ------
     ValueError
-        If a value is set and differs from the data's, or if the config has no feature count.
+        If a value is set and differs from the data's, or if the config has no feature count;
+        or as :func:`wrap_strands`.
     """
+    wrap_strands(net, where, loss)
     wanted = dict.fromkeys(N_TARGET_KEYS, n_features)
     if sequence_length is not None:
         wanted["sequence_length"] = sequence_length
@@ -150,3 +158,63 @@ def _fill(net: Any, wanted: dict[str, int], where: str) -> set[str]:
         elif not OmegaConf.is_missing(net, key):
             found |= _fill(net[key], wanted, f"{where}.{key}")
     return found
+
+
+def wrap_strands(net: DictConfig, where: str = "model.net", loss: str | None = None) -> None:
+    """Turn a net config's ``non_strand_specific`` key into a ``NonStrandSpecific`` wrapper.
+
+    Selene's ``model.non_strand_specific: mean`` (or ``max``) becomes, in place,
+    ``{_target_: selene.models.NonStrandSpecific, mode: mean, model: <the net without the
+    key>}``: the net sees each window and its reverse complement, and the two predicted
+    probabilities are averaged (or their maximum taken). A null key is dropped. A net whose
+    constructor takes ``non_strand_specific`` itself (``selene.models.file_model``) is left
+    to do it.
+
+    Parameters
+    ----------
+    net : DictConfig
+        The net config (changed in place).
+    where : str
+        Its config path, for messages.
+    loss : str, optional
+        The module's loss: the wrapper averages probabilities of binary features, so only
+        ``bce`` (or None: not known here) is accepted.
+
+    Raises
+    ------
+    ValueError
+        If the value is not ``mean``, ``max`` or null, or the loss is not ``bce``.
+    """
+    if "non_strand_specific" not in net or _takes(net.get("_target_"), "non_strand_specific"):
+        return
+    mode = net.non_strand_specific
+    with open_dict(net):
+        del net["non_strand_specific"]
+    if mode is None:
+        return
+    if mode not in ("mean", "max"):
+        raise ValueError(
+            f"{where}.non_strand_specific={mode!r}: use mean (average the two strands' "
+            "probabilities), max, or null (one strand, as the data gives it)"
+        )
+    if loss not in (None, "bce"):
+        raise ValueError(
+            f"{where}.non_strand_specific={mode} averages probabilities of binary features, "
+            f"but model.loss={loss}; for values, wrap the net yourself in an experiment file: "
+            "{_target_: selene.models.NonStrandSpecific, link: identity, model: {...}}"
+        )
+    inner = OmegaConf.create(OmegaConf.to_container(net, resolve=False))  # keeps ??? values
+    with open_dict(net):
+        for key in list(net):
+            del net[key]
+        net["_target_"] = "selene.models.NonStrandSpecific"
+        net["mode"] = mode
+        net["model"] = inner
+
+
+def _takes(target: Any, name: str) -> bool:
+    """Return whether the callable named ``target`` has a parameter ``name``."""
+    try:
+        return name in inspect.signature(get_object(str(target))).parameters
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return False
