@@ -15,6 +15,7 @@ from hydra import compose, initialize_config_dir
 
 from _tiny_run import one_thread  # noqa: F401 (one_thread: a fixture)
 from selene.compat import convert
+from selene.evaluate import evaluate
 from selene.train import train
 from selene.utils.config import config_dir
 
@@ -73,3 +74,50 @@ def test_converted_simple_train_trains_with_the_files_loss(
     assert (run / "test_performance.tsv").is_file()
     assert (run / "test_data.bed").is_file()  # save_datasets: [validate, test], in the run dir
     assert (run / "validate_data.bed").is_file()
+    _evaluate_saved_test_set(selene_yaml, run, features, synthetic.fasta)
+
+
+EVALUATE_BED = """---
+ops: [evaluate]
+model: {path: {model_file}, class: DeeperDeepSEA, class_args: {sequence_length: 320, n_targets: 1}}
+sampler: !obj:selene_sdk.samplers.file_samplers.BedFileSampler {
+    filepath: RUN/test_data.bed,  # written by the training run (save_datasets)
+    reference_sequence: !obj:selene_sdk.sequences.Genome {input_path: GENOME},
+    n_samples: n_samples_in_file,
+    targets_avail: True,
+    sequence_length: 320,
+    n_features: 1
+}
+evaluate_model: !obj:selene_sdk.EvaluateModel {
+    features: !obj:selene_sdk.utils.load_features_list {input_path: FEATURES},
+    trained_model_path: CKPT,
+    batch_size: 8,
+    report_gt_feature_n_positives: 50,
+    use_cuda: False
+}
+random_seed: 1337
+...
+"""
+
+
+def _evaluate_saved_test_set(selene_yaml, run: Path, features: Path, genome: Path) -> None:
+    """Selene's evaluate_test_bed.yml, converted, tests the checkpoint on the saved test set."""
+    ckpt = next((run / "checkpoints").glob("best-*.ckpt"))
+    text = EVALUATE_BED.replace("RUN", str(run)).replace("GENOME", str(genome))
+    text = text.replace("FEATURES", str(features)).replace("CKPT", str(ckpt))
+    out = run.parent / "conf" / "experiment" / "evaluate_bed.yaml"
+    result = convert(selene_yaml(text, "evaluate.yml"), out)
+    assert result.commands[0].startswith("python -m selene.evaluate +experiment=evaluate_bed ")
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose(
+            "evaluate",
+            overrides=[
+                "+experiment=evaluate_bed",
+                f"hydra.searchpath=[file://{out.parent.parent}]",
+                f"paths.output_dir={run.parent / 'evaluate'}",
+                "+trainer.enable_progress_bar=false",
+            ],
+        )
+    metrics = evaluate(cfg)
+    assert math.isfinite(metrics["test/loss"])
+    assert (run.parent / "evaluate" / "test_performance.tsv").is_file()

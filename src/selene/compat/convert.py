@@ -302,9 +302,10 @@ def _command(app: str, path: Path, extra: list[str]) -> tuple[str, str]:
     if folder.name != "experiment":  # Hydra looks for <searchpath>/experiment/NAME.yaml
         setup = f"mkdir -p {folder / 'experiment'} && mv {path} {folder / 'experiment'}/"
     search = folder if setup else folder.parent
-    words = [f"python -m selene.{app}", f"+experiment={path.stem}"]
+    multirun = ["-m"] if "-m" in extra else []  # Hydra takes it before the overrides
+    words = [f"python -m selene.{app}", *multirun, f"+experiment={path.stem}"]
     words += [f"'hydra.searchpath=[file://{search}]'"]
-    words += [f"'{w}'" if "<" in w else w for w in extra]
+    words += [f"'{w}'" if "<" in w else w for w in extra if w != "-m"]
     return setup, " ".join(words)
 
 
