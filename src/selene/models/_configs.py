@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
+from hydra.utils import get_object, instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 _PRIMITIVES = (int, float, str, bool, type(None))
+_FILE_MODEL = ("selene.models.file_model", "selene.models.file_model.file_model")
+
+log = logging.getLogger(__name__)
 
 
 def plain(config: Mapping[str, Any] | DictConfig) -> dict[str, Any]:
@@ -53,3 +58,60 @@ def config_of(module: nn.Module) -> dict[str, Any] | None:
             return None
         config[name] = value
     return config
+
+
+def check_net_config(config: Any, checkpoint: str | Path) -> None:
+    """Raise unless a checkpoint's net config builds only nets, before anything is built.
+
+    A checkpoint is data: its config may name ``torch.nn.Module`` classes (their modules are
+    imported, as installed code), and :func:`selene.models.file_model` with a model file that
+    exists; that file is imported (its code runs, as when the net was trained), which is logged.
+    Anything else (e.g. a function that would run a command) is refused.
+
+    Raises
+    ------
+    ValueError
+        If a ``_target_`` is neither a ``torch.nn.Module`` class nor ``file_model``.
+    FileNotFoundError
+        If the model file is not there.
+    """
+    if isinstance(config, list | tuple):
+        for item in config:
+            check_net_config(item, checkpoint)
+        return
+    if not isinstance(config, Mapping):
+        return
+    name = Path(checkpoint).name
+    target = config.get("_target_")
+    if target in _FILE_MODEL:
+        source = Path(str(config.get("path"))).expanduser()
+        if not source.exists():
+            raise FileNotFoundError(
+                f"{name} holds a net built from the model file {source}, which is not there: "
+                "put the file back, or pass net=selene.models.file_model(<its path>, "
+                f"{config.get('class_name')!r}, <class_args>)"
+            )
+        log.info(
+            "%s: rebuilding its net %s from the model file %s, which is imported (its code "
+            "runs); pass net= to build the net yourself",
+            name,
+            config.get("class_name"),
+            source,
+        )
+    elif target is not None:
+        try:
+            found = get_object(str(target))
+        except ImportError as err:
+            raise ValueError(
+                f"{name} names the net {target!r}, which cannot be imported; install the "
+                f"package that defines it, or pass net= ({err})"
+            ) from err
+        if not (isinstance(found, type) and issubclass(found, nn.Module)):
+            raise ValueError(
+                f"refused to build the net of {name}: its config names {target!r}, which is "
+                "not a torch.nn.Module class (a checkpoint's net may name only nn.Module "
+                "classes, or selene.models.file_model); pass net= to build it yourself"
+            )
+    for key, value in config.items():
+        if key != "_target_":
+            check_net_config(value, checkpoint)

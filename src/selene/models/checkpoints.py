@@ -150,6 +150,10 @@ def describe_net(config: Any) -> str:
     """``Basset(sequence_length=200, n_targets=8)`` from a net's Hydra config."""
     if not isinstance(config, Mapping) or "_target_" not in config:
         return "an architecture it does not record"
+    if str(config["_target_"]).startswith("selene.models.file_model"):  # a Selene model file
+        args = config.get("class_args") or {}
+        shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
+        return f"{config.get('class_name')}({shown}) of the model file {config.get('path')}"
     args = ", ".join(
         f"{k}={describe_net(v) if isinstance(v, Mapping) else v!r}"
         for k, v in config.items()

@@ -38,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 import torch
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from selene.utils.warnings import SeleneWarning
@@ -131,7 +132,12 @@ def file_model(
             f"{class_name} in model file {source} is a {type(cls).__name__}, not a "
             "torch.nn.Module subclass; set class_name to the architecture's class"
         )
-    args = dict(class_args or {})
+    # plain values, as the Selene SDK passes them (Hydra gives DictConfig / ListConfig)
+    args = dict(
+        OmegaConf.to_container(class_args, resolve=True)  # type: ignore[arg-type]
+        if isinstance(class_args, DictConfig)
+        else class_args or {}
+    )
     try:
         inspect.signature(cls).bind(**args)
     except TypeError as err:

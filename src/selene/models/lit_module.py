@@ -13,8 +13,14 @@ from torch import Tensor, nn
 from torchmetrics import MaxMetric
 
 from selene.models._configs import build, config_of, plain
-from selene.models._track_step import is_track_step, track_loss, track_prediction
-from selene.models.file_loss import check_file_parts, file_loss, split_for_bce
+from selene.models._track_step import is_track_step, track_loss
+from selene.models.losses import (
+    BEST,
+    LOSS_NAMES,
+    TARGET_RANGES,
+    check_file_parts,
+    choose_loss,
+)
 from selene.models.metrics import (
     BinaryFeatureMetrics,
     FeatureScores,
@@ -27,29 +33,6 @@ from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["SequenceLitModule"]
-
-_LOSSES: dict[str, tuple[Callable[[], nn.Module], Callable[[Tensor], Tensor]]] = {
-    "bce": (nn.BCEWithLogitsLoss, torch.sigmoid),
-    "mse": (nn.MSELoss, lambda x: x),
-    "poisson": (lambda: nn.PoissonNLLLoss(log_input=True), torch.exp),
-    "bpnet": (nn.Identity, lambda x: track_prediction("bpnet", x)),  # tracks only
-}
-# targets each loss can take, checked by the DataModule as it reads them (see ``setup``)
-_TARGET_RANGES = {
-    "bce": (
-        0.0,
-        1.0,
-        "loss='bce' takes binary targets (or probabilities); binarise them, or "
-        "train on quantitative targets with model.loss=mse or poisson",
-    ),
-    "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
-    "bpnet": (0.0, float("inf"), "loss='bpnet' takes counts (>= 0)"),
-}
-# the validation score whose best value is tracked (``val/auroc_best``), by loss
-_BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson", "bpnet": "pearson"}
-# what predict applies to the net's outputs, by loss
-_OUTPUT = {"bce": "sigmoid", "mse": "identity", "poisson": "exp", "bpnet": "bpnet"}
-_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda x: x, "exp": torch.exp}
 
 
 class SequenceLitModule(pl.LightningModule):
@@ -109,8 +92,8 @@ class SequenceLitModule(pl.LightningModule):
         train_metrics: bool = True,
     ) -> None:
         super().__init__()
-        if loss not in _LOSSES and loss != "file":
-            raise ValueError(f"loss must be one of {sorted([*_LOSSES, 'file'])}, got {loss!r}")
+        if loss not in LOSS_NAMES:
+            raise ValueError(f"loss must be one of {sorted(LOSS_NAMES)}, got {loss!r}")
         if lr_scheduler_interval not in ("validation", "step", "epoch"):
             raise ValueError(
                 "lr_scheduler_interval must be 'validation', 'step' or 'epoch', "
@@ -135,15 +118,11 @@ class SequenceLitModule(pl.LightningModule):
                 "train_metrics": bool(train_metrics),
             }
         )
-        if loss == "file":  # the model file's criterion(); what the net returns says the rest
-            self.criterion, self.output_activation, binary = file_loss(self.net, net_config)
-            self._kind = "bce" if binary else "mse"  # how targets are checked and scored
-        else:
-            self.criterion = _LOSSES[loss][0]()
-            self.output_activation, self._kind = _OUTPUT[loss], loss
-            if loss == "bce":
-                split_for_bce(self.net)
-        self._activation = _ACTIVATIONS.get(self.output_activation) or _LOSSES[loss][1]
+        chosen = choose_loss(loss, self.net, net_config)  # bce: a trailing sigmoid split off
+        self.criterion, self._kind = chosen.criterion, chosen.kind
+        self._activation = chosen.activation
+        #: what predict applies to the net's outputs (``sigmoid``, ``identity``, ...)
+        self.output_activation = chosen.output
         self._probed = loss != "bce"  # bce: the first outputs are checked for probabilities
         # one per stage, built at its first batch: train_metrics, val_metrics, test_metrics
         self.metrics = nn.ModuleDict()
@@ -168,7 +147,7 @@ class SequenceLitModule(pl.LightningModule):
         """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1])."""
         if stage == "fit":
             check_file_parts(self.net, self.hparams["loss"], self._optimizer)
-        bounds = _TARGET_RANGES.get(self._kind)
+        bounds = TARGET_RANGES.get(self._kind)
         datamodule = getattr(self._trainer, "datamodule", None)
         if bounds is not None and hasattr(datamodule, "require_target_range"):
             datamodule.require_target_range(*bounds)
@@ -200,7 +179,7 @@ class SequenceLitModule(pl.LightningModule):
         result = self._log_scores("val")
         if result is None or self.trainer.sanity_checking:
             return
-        name = _BEST[self._kind]
+        name = BEST[self._kind]
         self.val_best.update(result.macro()[name])  # NaN (nothing scored) is ignored
         best = self.val_best.compute()
         if torch.isfinite(best):  # -inf: every validation so far scored NaN

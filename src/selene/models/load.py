@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from selene.models._configs import check_net_config
 from selene.models.checkpoints import check_fits, local_checkpoint, safe_load
 from selene.models.lit_module import SequenceLitModule
 
@@ -26,7 +27,11 @@ def load_checkpoint(
     map_location : str or torch.device
         Where to load the weights.
     net : torch.nn.Module, optional
-        The architecture, for checkpoints that do not record how to build it.
+        The architecture, for checkpoints that do not record how to build it. Otherwise the
+        recorded config is built if it names only ``torch.nn.Module`` classes, or a model file
+        (:func:`selene.models.file_model`) that is still there: that file is imported (its
+        code runs, as when training; the log says so), and a file changed since training is
+        warned about.
 
     Returns
     -------
@@ -38,7 +43,11 @@ def load_checkpoint(
     ------
     ValueError
         If the file is remote, not a selene checkpoint, truncated, holds objects that could run
-        code, or holds weights that do not fit ``net`` (the message names both architectures).
+        code, or holds weights that do not fit ``net`` (the message names both architectures);
+        or if its net config names something other than a ``torch.nn.Module`` class or a model
+        file.
+    FileNotFoundError
+        If the model file the checkpoint's net was built from is not there.
     """
     path = local_checkpoint(path)
     checkpoint = safe_load(path, map_location)
@@ -54,6 +63,8 @@ def load_checkpoint(
         hparams["net"] = net
     elif recorded is None:
         raise ValueError(f"{path.name} does not record its architecture: pass net=")
+    else:
+        check_net_config(recorded, path)
     module = SequenceLitModule(**hparams)
     fix = "pass the net it was trained with, or a checkpoint of this net"
     check_fits(path, checkpoint["state_dict"], module, recorded, fix, net=module.net)

@@ -1,6 +1,7 @@
-"""How ``SequenceLitModule`` takes a model file's loss, and a net that returns probabilities.
+"""The losses ``SequenceLitModule`` trains with, and what each says the net's outputs are.
 
-``loss="file"`` uses the ``criterion()`` of the model file the net was built from
+The built-in losses go by name (``bce``, ``mse``, ``poisson``, ``bpnet``). ``loss="file"``
+uses the ``criterion()`` of the model file the net was built from
 (:func:`selene.models.file_model`); ``loss="bce"`` splits a trailing ``nn.Sigmoid`` off. A
 model file's ``criterion()`` or ``get_optimizer(lr)`` that the config does not use is warned
 about when training starts: the Selene SDK always honours them, so a Selene user expects them.
@@ -11,11 +12,13 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
+from selene.models._track_step import track_prediction
 from selene.models.file_model import (
     FILE_CONFIG,
     file_criterion,
@@ -26,14 +29,74 @@ from selene.models.file_model import (
 from selene.models.probability import criterion_outputs, split_sigmoid
 from selene.utils.warnings import SeleneWarning
 
-__all__ = ["check_file_parts", "file_loss", "split_for_bce"]
+__all__ = ["BEST", "LOSS_NAMES", "TARGET_RANGES", "Loss", "check_file_parts", "choose_loss"]
 
 log = logging.getLogger(__name__)
 
 _FILE_OPTIMIZER = ("selene.models.file_optimizer", "selene.models.file_model.file_optimizer")
+_BUILT_IN: dict[str, tuple[Callable[[], nn.Module], str]] = {  # loss, what predict applies
+    "bce": (nn.BCEWithLogitsLoss, "sigmoid"),
+    "mse": (nn.MSELoss, "identity"),
+    "poisson": (lambda: nn.PoissonNLLLoss(log_input=True), "exp"),
+    "bpnet": (nn.Identity, "bpnet"),  # tracks only
+}
+_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "sigmoid": torch.sigmoid,
+    "identity": lambda x: x,
+    "exp": torch.exp,
+    "bpnet": lambda x: track_prediction("bpnet", x),
+}
+#: Every ``loss`` ``SequenceLitModule`` takes.
+LOSS_NAMES = (*_BUILT_IN, "file")
+#: Targets each kind of loss can take, checked by the DataModule as it reads them.
+TARGET_RANGES = {
+    "bce": (
+        0.0,
+        1.0,
+        "loss='bce' takes binary targets (or probabilities); binarise them, or "
+        "train on quantitative targets with model.loss=mse or poisson",
+    ),
+    "poisson": (0.0, float("inf"), "loss='poisson' takes counts (>= 0)"),
+    "bpnet": (0.0, float("inf"), "loss='bpnet' takes counts (>= 0)"),
+}
+#: The validation score whose best value is tracked (``val/auroc_best``), by kind of loss.
+BEST = {"bce": "auroc", "mse": "pearson", "poisson": "pearson", "bpnet": "pearson"}
 
 
-def file_loss(net: nn.Module, net_config: Mapping[str, Any] | None) -> tuple[Any, str, bool]:
+class Loss(NamedTuple):
+    """A loss and what it says the net's outputs are."""
+
+    criterion: Any
+    #: what predict applies to the outputs: ``sigmoid``, ``identity``, ``exp`` or ``bpnet``
+    output: str
+    #: how targets are checked and scored: a built-in loss name (``bce``: binary features)
+    kind: str
+    activation: Callable[[Tensor], Tensor]
+
+
+def choose_loss(loss: str, net: nn.Module, net_config: Mapping[str, Any] | None) -> Loss:
+    """Return the loss named ``loss`` for ``net`` (built from ``net_config``).
+
+    ``bce`` splits a trailing ``nn.Sigmoid`` off ``net`` (in place, logged); ``file`` takes
+    the model file's ``criterion()``.
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is ``file`` and the net was not built from a model file.
+    """
+    if loss == "file":
+        criterion, output, binary = _file_loss(net, net_config)
+        kind = "bce" if binary else "mse"
+    else:
+        factory, output = _BUILT_IN[loss]
+        criterion, kind = factory(), loss
+        if loss == "bce":
+            _split_for_bce(net)
+    return Loss(criterion, output, kind, _ACTIVATIONS[output])
+
+
+def _file_loss(net: nn.Module, net_config: Mapping[str, Any] | None) -> tuple[Any, str, bool]:
     """Return the model file's criterion, the activation predict applies, and if it is binary.
 
     Raises
@@ -61,7 +124,7 @@ def file_loss(net: nn.Module, net_config: Mapping[str, Any] | None) -> tuple[Any
     return criterion, activation, binary
 
 
-def split_for_bce(net: nn.Module) -> None:
+def _split_for_bce(net: nn.Module) -> None:
     """Split a trailing ``nn.Sigmoid`` off ``net`` (in place) for ``BCEWithLogitsLoss``."""
     if split_sigmoid(net):
         log.info(

@@ -14,8 +14,8 @@ from selene.models import BPNet, MultiModelWrapper, load_selene_weights
 from selene.models.checkpoints import check_fits, safe_load
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
+from selene.models.probability import ends_in_sigmoid
 from selene.models.registry import TRACK_ARCHITECTURES
-from selene.predict.runner import ends_in_sigmoid
 
 _LOSS_ACTIVATION = {"bce": "sigmoid", "mse": "identity", "poisson": "exp", "bpnet": "bpnet"}
 
@@ -26,7 +26,9 @@ def load_model(
     """Return the bare network, its default activation and the feature names it records.
 
     The activation follows a checkpoint's loss (``bce``: sigmoid, ``mse``: identity,
-    ``poisson``: exp, ``bpnet``: :func:`selene.models.track_prediction`'s coverage). A bare
+    ``poisson``: exp, ``bpnet``: :func:`selene.models.track_prediction`'s coverage, ``file``:
+    what the model file's criterion takes, e.g. identity for ``BCELoss`` on a sigmoid net).
+    A bare net ending in ``nn.Sigmoid`` returns probabilities: identity. A bare
     track model (``selene.models.TRACK_ARCHITECTURES``) without a checkpoint gets ``bpnet``
     for BPNet and ``identity`` (its raw outputs) otherwise: pass ``activation="exp"`` for a
     TrackCNN trained with the Poisson loss, or its checkpoint, which records the loss.
@@ -59,8 +61,7 @@ def load_model(
         module = model if model is not None else load_checkpoint(path)  # type: ignore[arg-type]
         if model is not None and path is not None:
             module = load_checkpoint(path, net=module.net)
-        loss = module.hparams.get("loss", "bce")
-        return module.net, _LOSS_ACTIVATION.get(loss, "sigmoid"), module.features
+        return module.net, module.output_activation, module.features
     activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
     if isinstance(model, tuple(TRACK_ARCHITECTURES.values())):
         activation = "bpnet" if isinstance(model, BPNet) else "identity"

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from selene.models._track_step import track_prediction
+from selene.models.probability import warn_if_probabilities
 from selene.models.strand import NonStrandSpecific, mean_probability_logit
 from selene.predict.accel import (
     Engine,
@@ -68,12 +69,6 @@ class StrandReference:
 
     forward: ReferenceActivations | PlainReference
     reverse: ReferenceActivations | PlainReference | None
-
-
-def ends_in_sigmoid(net: nn.Module) -> bool:
-    """Whether ``net``'s last layer is a sigmoid (a Selene-style model: probabilities)."""
-    last = list(net.modules())[-1]
-    return isinstance(last, nn.Sigmoid)
 
 
 class ModelRunner:
@@ -135,6 +130,7 @@ class ModelRunner:
         self.sequence_length, self.n_letters = sequence_length, n_letters
         self.complement = None if complement is None else torch.as_tensor(complement)
         self.activation = activation
+        self._probed = activation != "sigmoid"  # logits that look like probabilities: warn
         self.precision = precision
         with self._float32():  # the engine is checked in float32
             self.engine: Engine = build_engine(self.net, sequence_length, n_letters, layer_local)
@@ -222,6 +218,9 @@ class ModelRunner:
             return Outputs(act(_tracks(raw, raw_rc)), None)
         raw = raw.float()
         exact = self.activation == "sigmoid"
+        if not self._probed:
+            self._probed = True
+            warn_if_probabilities(raw, f"predicting with {type(self.net).__name__}")
         if raw_rc is not None and self.mode == "max":
             raw, raw_rc = torch.maximum(raw, raw_rc.float()), None
         elif raw_rc is not None and self.mode == "mean_raw":
