@@ -14,13 +14,19 @@ import numpy as np
 import pytest
 import pytorch_lightning as pl
 import torch
+from hydra import compose, initialize_config_dir
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from _tiny_run import one_thread, tiny_overrides  # noqa: F401 (one_thread: a fixture)
 from _tolerances import PROB
 from selene.models import SequenceLitModule, file_model, load_checkpoint
 from selene.predict import AnalyzeSequences
+from selene.train import train
+from selene.utils.config import config_dir
 from selene.utils.warnings import SeleneWarning
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 L, F = 320, 20
@@ -158,3 +164,29 @@ def test_a_checkpoint_names_a_model_file_that_is_gone(tmp_path) -> None:
     source.unlink()
     with pytest.raises(FileNotFoundError, match=r"model\.ckpt holds a net built from the model "):
         load_checkpoint(tmp_path / "model.ckpt")
+
+
+def test_selene_train_with_model_file_logs_what_it_took(synthetic, tmp_path, caplog) -> None:
+    overrides = [
+        f"paths.output_dir={tmp_path}",
+        *tiny_overrides(synthetic.root),
+        "data.sequence_length=320",
+        "model=file",
+        f"model.net.path={MODEL_FILE}",
+        "model.net.class_name=DeeperDeepSEA",
+        "+model.net.class_args.channels=[8,12,16]",
+        "trainer.max_steps=2",
+        "test=false",
+    ]
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    with caplog.at_level("INFO", logger="selene.models"):
+        train(cfg)
+    for line in (
+        "built DeeperDeepSEA(sequence_length=320, n_targets=8, channels=[8, 12, 16])",
+        "loss BCELoss() (its criterion())",
+        "optimizer SGD(lr=0.01, weight_decay=1e-06, momentum=0.9) (its get_optimizer(lr=0.01))",
+    ):
+        assert f"model file {MODEL_FILE}: {line}" in caplog.text
+    checkpoint = load_checkpoint(tmp_path / "checkpoints" / "last.ckpt")
+    assert type(checkpoint.criterion) is nn.BCELoss and checkpoint.output_activation == "identity"
