@@ -15,11 +15,14 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import selene.predict.model
 import selene.predict.runner
+from _tiny_run import one_thread  # noqa: F401 (a fixture)
 from selene.models import SequenceLitModule, file_model, load_checkpoint
 from selene.models.probability import criterion_outputs, ends_in_sigmoid, split_sigmoid
 from selene.predict import AnalyzeSequences
 from selene.sequences import codes_to_one_hot
 from selene.utils.warnings import SeleneWarning
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 L, F = 40, 32
