@@ -31,6 +31,7 @@ from selene.predict._names import record_stems
 from selene.predict.alleles import VepCounts
 from selene.predict.annotated_vcf import check_top_k
 from selene.predict.codes import encode, fit_length, warn_fit
+from selene.predict.devices import spread_variant_effects
 from selene.predict.merge import merge_if_complete
 from selene.predict.shards import VepRun, check_shards, run_shards
 from selene.predict.track_writers import write_track_bigwigs
@@ -185,9 +186,19 @@ def variant_effects(
     regions: Sequence[str] | None,
     shards: int = 1,
     shard: int | None = None,
+    devices: int = 1,
 ) -> VepCounts:
     """Body of :meth:`AnalyzeSequences.variant_effect_prediction`."""
     ref = genome(an, "variant effect prediction")
+    if devices != 1:
+        kwargs = dict(
+            vcf_file=vcf_file, save_data=save_data, output_format=output_format,
+            output_dir=output_dir or os.path.dirname(vcf_file) or ".", strand_index=strand_index,
+            require_strand=require_strand, score_ref_mismatches=score_ref_mismatches, span=span,
+            pseudocount=pseudocount, annotated_vcf=annotated_vcf, annotate_top_k=annotate_top_k,
+            regions=regions, shards=shards, shard=shard,
+        )  # fmt: skip
+        return spread_variant_effects(an, devices, kwargs)
     check_shards(shards, shard)
     regions = [regions] if isinstance(regions, str) else regions
     scorer = vep_tracks.track_scorer(an._runner, span, pseudocount)

@@ -92,6 +92,7 @@ class AnalyzeSequences:
         show_progress: bool = True,
     ) -> None:
         check_arguments(AnalyzeSequences.__init__, locals())  # batch_size='64' -> TypeError
+        self._arguments = {k: v for k, v in locals().items() if k != "self"}  # devices=N
         net, auto_activation, recorded = load_model(model, trained_model_path)
         self.model = net
         self.sequence_length = int(sequence_length or getattr(net, "sequence_length", 0))
@@ -259,6 +260,7 @@ class AnalyzeSequences:
         regions: Sequence[str] | None = None,
         shards: int = 1,
         shard: int | None = None,
+        devices: int = 1,
     ) -> VepCounts:
         """Score each ALT of each VCF record; files are ``<output_dir>/<vcf name>_<kind>``.
 
@@ -284,12 +286,14 @@ class AnalyzeSequences:
         ``shards``, ``shard``: score block ``shard`` (0-based; None: every unfinished one) of
         ``shards`` contiguous blocks of records into resumable parts, merged into one process's
         files, byte for byte, once all are done (:mod:`selene.predict.shards`, ``.merge``).
+        ``devices``: that many processes score one shard each, one per GPU (or CPU), and
+        merge (:mod:`selene.predict.devices`).
         """
         return _files.variant_effects(
             self, vcf_file, save_data, output_dir, output_format, strand_index, require_strand,
             score_ref_mismatches=score_ref_mismatches, span=span, pseudocount=pseudocount,
             annotated_vcf=annotated_vcf, annotate_top_k=annotate_top_k, regions=regions,
-            shards=shards, shard=shard,
+            shards=shards, shard=shard, devices=devices,
         )  # fmt: skip
 
     # ---- helpers -------------------------------------------------------------------------

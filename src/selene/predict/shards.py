@@ -197,9 +197,24 @@ def run_shards(
         else:
             part = Part(**plan["parts"][i])
             counts = _score_part(run, part, key, folder, (i, n_shards), predict, outputs)
-        for name in ("scored", "not_scored", "ref_mismatches", "padded"):
-            setattr(total, name, getattr(total, name) + getattr(counts, name))
+        _add(total, counts)
     return total
+
+
+def summed_counts(run_dir: str | Path) -> VepCounts:
+    """Return the counts of the finished shards of the sharded run in ``run_dir``, summed."""
+    root = Path(run_dir, "shards")
+    plan, total = json.loads((root / "plan.json").read_text()), VepCounts()
+    for i in range(int(plan["shards"])):
+        folder = part_dir(root, i, int(plan["shards"]))
+        if done_key(folder) == part_key(plan, i):
+            _add(total, VepCounts(**json.loads((folder / "done.json").read_text())["counts"]))
+    return total
+
+
+def _add(total: VepCounts, counts: VepCounts) -> None:
+    for name in ("scored", "not_scored", "ref_mismatches", "padded"):
+        setattr(total, name, getattr(total, name) + getattr(counts, name))
 
 
 def _score_part(run, part, key, folder, shard, predict, outputs) -> VepCounts:
