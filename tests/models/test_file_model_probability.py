@@ -164,3 +164,22 @@ def test_a_checkpoint_net_config_that_is_no_module_is_refused(tmp_path) -> None:
     torch.save(checkpoint, tmp_path / "unknown.ckpt")
     with pytest.raises(ValueError, match=r"unknown\.ckpt names the net 'nowhere\.Net', which"):
         load_checkpoint(tmp_path / "unknown.ckpt")
+
+
+class SigmoidGate(nn.Module):
+    """Its last registered module is a sigmoid, used as a gate inside, not as the output."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(4, F, kernel_size=L)
+        self.gate = nn.Sigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv(x).flatten(1)
+        return h * self.gate(h) - 0.5
+
+
+def test_a_sigmoid_that_is_not_the_output_layer_is_refused(tmp_path) -> None:
+    module = SequenceLitModule(SigmoidGate(), functools.partial(torch.optim.SGD, lr=0.0))
+    with pytest.raises(ValueError, match=r"SigmoidGate's last registered module is an nn\.Sig"):
+        _first_loss(module, tmp_path)

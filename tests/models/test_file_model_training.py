@@ -190,3 +190,14 @@ def test_selene_train_with_model_file_logs_what_it_took(synthetic, tmp_path, cap
         assert f"model file {MODEL_FILE}: {line}" in caplog.text
     checkpoint = load_checkpoint(tmp_path / "checkpoints" / "last.ckpt")
     assert type(checkpoint.criterion) is nn.BCELoss and checkpoint.output_activation == "identity"
+
+
+def test_a_strand_averaged_file_net_trains_with_the_sigmoid_split_off(tmp_path) -> None:
+    torch.manual_seed(0)
+    net = {**NET, "non_strand_specific": "mean"}
+    optimizer = {"_target_": "torch.optim.SGD", "_partial_": True, "lr": 0.03}
+    module = SequenceLitModule(net, optimizer, loss="bce")
+    assert module.net.link == "logit"  # probabilities averaged from the logits
+    with pytest.warns(SeleneWarning, match="defines criterion()"):
+        _, losses = _fit(module, tmp_path)
+    assert abs(losses[0] - math.log(2)) < 0.12, losses

@@ -27,7 +27,7 @@ from selene.models.metrics import (
     RegressionFeatureMetrics,
     warn_unscored,
 )
-from selene.models.probability import warn_if_probabilities
+from selene.models.probability import SplitCheck, warn_if_probabilities
 from selene.models.track_metrics import TrackMetrics, TrackScores
 from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
@@ -121,6 +121,7 @@ class SequenceLitModule(pl.LightningModule):
         chosen = choose_loss(loss, self.net, net_config)  # bce: a trailing sigmoid split off
         self.criterion, self._kind = chosen.criterion, chosen.kind
         self._activation = chosen.activation
+        self._split, self._split_check = chosen.split, None  # a sigmoid split off (bce)
         #: what predict applies to the net's outputs (``sigmoid``, ``identity``, ...)
         self.output_activation = chosen.output
         self._probed = loss != "bce"  # bce: the first outputs are checked for probabilities
@@ -147,6 +148,8 @@ class SequenceLitModule(pl.LightningModule):
         """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1])."""
         if stage == "fit":
             check_file_parts(self.net, self.hparams["loss"], self._optimizer)
+            if self._split is not None:  # was it the output layer? (checked at the first step)
+                self._split_check, self._split = SplitCheck(self.net, self._split), None
         bounds = TARGET_RANGES.get(self._kind)
         datamodule = getattr(self._trainer, "datamodule", None)
         if bounds is not None and hasattr(datamodule, "require_target_range"):
@@ -264,6 +267,9 @@ class SequenceLitModule(pl.LightningModule):
 
     def _shared_step(self, batch: Mapping[str, Tensor], stage: str) -> tuple[Tensor, Any]:
         logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]
+        if self._split_check is not None and self._split_check.seen:
+            check, self._split_check = self._split_check, None
+            check.close(type(self.net).__name__)
         if not self._probed:
             self._probed = True
             warn_if_probabilities(logits, f"{type(self.net).__name__} with loss='bce'")

@@ -72,6 +72,8 @@ class Loss(NamedTuple):
     #: how targets are checked and scored: a built-in loss name (``bce``: binary features)
     kind: str
     activation: Callable[[Tensor], Tensor]
+    #: what took the place of a trailing sigmoid split off the net (``bce``), else None
+    split: nn.Module | None = None
 
 
 def choose_loss(loss: str, net: nn.Module, net_config: Mapping[str, Any] | None) -> Loss:
@@ -85,6 +87,7 @@ def choose_loss(loss: str, net: nn.Module, net_config: Mapping[str, Any] | None)
     ValueError
         If ``loss`` is ``file`` and the net was not built from a model file.
     """
+    split = None
     if loss == "file":
         criterion, output, binary = _file_loss(net, net_config)
         kind = "bce" if binary else "mse"
@@ -92,8 +95,8 @@ def choose_loss(loss: str, net: nn.Module, net_config: Mapping[str, Any] | None)
         factory, output = _BUILT_IN[loss]
         criterion, kind = factory(), loss
         if loss == "bce":
-            _split_for_bce(net)
-    return Loss(criterion, output, kind, _ACTIVATIONS[output])
+            split = _split_for_bce(net)
+    return Loss(criterion, output, kind, _ACTIVATIONS[output], split)
 
 
 def _file_loss(net: nn.Module, net_config: Mapping[str, Any] | None) -> tuple[Any, str, bool]:
@@ -124,14 +127,16 @@ def _file_loss(net: nn.Module, net_config: Mapping[str, Any] | None) -> tuple[An
     return criterion, activation, binary
 
 
-def _split_for_bce(net: nn.Module) -> None:
+def _split_for_bce(net: nn.Module) -> nn.Module | None:
     """Split a trailing ``nn.Sigmoid`` off ``net`` (in place) for ``BCEWithLogitsLoss``."""
-    if split_sigmoid(net):
+    split = split_sigmoid(net)
+    if split is not None:
         log.info(
             "%s ends in nn.Sigmoid: split off for loss='bce', which takes logits "
             "(BCEWithLogitsLoss, numerically stable); predictions apply the sigmoid",
             type(net).__name__,
         )
+    return split
 
 
 def check_file_parts(net: nn.Module, loss: str, optimizer: Any) -> None:

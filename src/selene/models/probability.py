@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from selene.utils.warnings import SeleneWarning
 
-__all__ = ["criterion_outputs", "ends_in_sigmoid", "split_sigmoid", "warn_if_probabilities"]
+__all__ = [
+    "SplitCheck",
+    "criterion_outputs",
+    "ends_in_sigmoid",
+    "split_sigmoid",
+    "warn_if_probabilities",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,29 +38,88 @@ def ends_in_sigmoid(net: nn.Module) -> bool:
     return isinstance(list(net.modules())[-1], nn.Sigmoid)
 
 
-def split_sigmoid(net: nn.Module) -> bool:
+def split_sigmoid(net: nn.Module) -> nn.Identity | None:
     """Replace ``net``'s trailing ``nn.Sigmoid`` by ``nn.Identity`` (in place), if it has one.
 
     The sigmoid has no weights, so state dicts are unchanged. A ``NonStrandSpecific`` wrapper
     that averaged probabilities (``link="identity"``) then averages them from the logits
-    (``link="logit"``), which gives the same probabilities.
+    (``link="logit"``), which gives the same probabilities. "Trailing" means registered last:
+    :class:`SplitCheck` confirms on a batch that it was the output layer.
 
     Returns
     -------
-    bool
-        Whether a sigmoid was split off.
+    torch.nn.Identity or None
+        What took the sigmoid's place, or None if ``net`` has no trailing sigmoid.
     """
     from selene.models.strand import NonStrandSpecific
 
     name = list(dict(net.named_modules()))[-1]
     if not name or not ends_in_sigmoid(net):
-        return False
+        return None
     parent_name, _, leaf = name.rpartition(".")
-    setattr(net.get_submodule(parent_name), leaf, nn.Identity())
+    identity = nn.Identity()
+    setattr(net.get_submodule(parent_name), leaf, identity)
     for module in net.modules():
         if isinstance(module, NonStrandSpecific) and module.link == "identity":
             module.link = "logit"
-    return True
+    return identity
+
+
+class SplitCheck:
+    """Confirm on one forward pass that a split-off sigmoid was the net's output layer.
+
+    Hooks compare what the module in the sigmoid's place returned with what the net (the model
+    inside a ``NonStrandSpecific``) returned; :meth:`close` removes them and raises if they
+    differed, since the net would then train on outputs that are neither logits nor
+    probabilities.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        The net :func:`split_sigmoid` changed.
+    identity : torch.nn.Identity
+        What it returned.
+    """
+
+    def __init__(self, net: nn.Module, identity: nn.Module) -> None:
+        from selene.models.strand import NonStrandSpecific
+
+        owner = net.model if isinstance(net, NonStrandSpecific) else net
+        self.seen, self._ok, self._last = False, True, None
+        self._hooks = [
+            identity.register_forward_hook(self._at_identity),
+            owner.register_forward_hook(self._at_output),
+        ]
+
+    def _at_identity(self, module: nn.Module, args: Any, output: Tensor) -> None:
+        self._last = output
+
+    def _at_output(self, module: nn.Module, args: Any, output: Any) -> None:
+        last, self._last, self.seen = self._last, None, True
+        self._ok = self._ok and (
+            isinstance(output, Tensor)
+            and isinstance(last, Tensor)
+            and output.numel() == last.numel()
+            and torch.equal(output.flatten(), last.flatten())
+        )
+
+    def close(self, name: str) -> None:
+        """Remove the hooks; raise if the sigmoid was not the output layer.
+
+        Raises
+        ------
+        ValueError
+            If the net's output was not what the sigmoid's place returned.
+        """
+        for hook in self._hooks:
+            hook.remove()
+        if not self._ok:
+            raise ValueError(
+                f"{name}'s last registered module is an nn.Sigmoid, but it is not the output "
+                "layer (forward() changes what it returns), so it could not be split off for "
+                "loss='bce': return logits, or train with the loss on what the net returns "
+                "(a model file's criterion(): model.loss=file)"
+            )
 
 
 def warn_if_probabilities(outputs: Tensor, where: str) -> bool:
