@@ -8,6 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from selene.predict.__main__ import main, predict
+from selene.predict._config import default_output_dir
 from selene.utils.config import config_dir
 
 pytestmark = pytest.mark.filterwarnings(
@@ -44,3 +45,13 @@ def test_basic_launcher_sweep_over_shards_merges(checkpoint, workdir, tmp_path, 
     assert sorted(p.name for p in run.iterdir() if p.name != "shards") == names
     for name in names:
         assert (run / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
+def test_shard_and_devices_keep_the_default_folder(workdir, tmp_path) -> None:
+    base = ["analysis=vep", f"analysis.vcf_file={workdir / 'variants.vcf'}",
+            f"paths.log_dir={tmp_path}", "analysis.shards=2"]  # fmt: skip
+    folders = []
+    for extra in ([], ["analysis.shard=1"], ["analysis.devices=2"], ["analysis.shards=3"]):
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            folders.append(default_output_dir(compose("predict", overrides=[*base, *extra])))
+    assert folders[0] == folders[1] == folders[2] != folders[3]

@@ -82,7 +82,8 @@ def default_output_dir(cfg: DictConfig) -> Path:
     analysis = cast(dict, OmegaConf.to_container(cfg.analysis, resolve=True))
     analyzer = cast(dict, OmegaConf.to_container(cfg.analyzer, resolve=True))
     analysis.pop("output_dir", None)
-    analysis.pop("shard", None)  # the shards of a run share its folder
+    for key in ("shard", "devices"):  # the shards of a run share its folder, on any devices
+        analysis.pop(key, None)
     for key in RUNTIME_KEYS:
         analyzer.pop(key, None)
     source = analysis.get("input_path") or analysis.get("vcf_file")
