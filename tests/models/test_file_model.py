@@ -131,3 +131,22 @@ def test_other_file_errors_say_what_to_do(tmp_path) -> None:
 def test_loss_file_needs_a_net_from_a_model_file() -> None:
     with pytest.raises(ValueError, match=r"loss='file' takes the criterion\(\) of a model file"):
         SequenceLitModule(nn.Linear(4, 2), loss="file")
+
+
+def test_a_package_directory_is_a_model_file_too(tmp_path) -> None:
+    package = tmp_path / "selene_models"
+    package.mkdir()
+    (package / "arch.py").write_text(MODEL_FILE.read_text())
+    (package / "__init__.py").write_text("from .arch import *\n")
+    net = file_model(package, "DeeperDeepSEA", ARGS)
+    assert type(net).__name__ == "DeeperDeepSEA"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"empty: it is a directory without __init__"):
+        file_model(tmp_path / "empty", "Net")
+
+
+def test_a_class_bound_only_inside_a_function_is_not_the_files(tmp_path) -> None:
+    source = tmp_path / "inner.py"
+    source.write_text("def make():\n    class Net:\n        pass\n    return Net\n")
+    with pytest.raises(ValueError, match=r"inner\.py defines no class 'Net' \(classes it defines"):
+        file_model(source, "Net")

@@ -25,22 +25,18 @@ Hydra config (``conf/model/file.yaml``)::
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import importlib.util
 import inspect
 import logging
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from selene.models._file_import import import_file, no_class, require_class, source_of
 from selene.utils.warnings import SeleneWarning
 
 __all__ = [
@@ -58,8 +54,6 @@ log = logging.getLogger(__name__)
 FILE_CONFIG = "selene.models.file_model"
 # the config that rebuilds a net built by file_model, kept on the net under this attribute
 _CONFIG_ATTR = "_selene_file_config"
-# imported files by (resolved path, sha256 of the content)
-_MODULES: dict[tuple[Path, str], ModuleType] = {}
 
 
 def file_model(
@@ -116,9 +110,9 @@ def file_model(
             f"class_args for {class_name} in {path} must be a mapping of argument names to "
             f"values, got {type(class_args).__name__} {class_args!r}"
         )
-    source = _source(path)
-    _require_class(source, class_name)
-    module, digest = _import(source)
+    source = source_of(path)
+    require_class(source, class_name)
+    module, digest = import_file(source)
     if sha256 is not None and sha256 != digest:
         warnings.warn(
             f"model file {source} changed since the net was trained (SHA-256 {digest[:12]}... "
@@ -126,7 +120,9 @@ def file_model(
             SeleneWarning,
             stacklevel=2,
         )
-    cls = getattr(module, class_name)
+    cls = getattr(module, class_name, None)
+    if cls is None:  # bound only inside a function or class, or deleted
+        no_class(source, class_name)
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise TypeError(
             f"{class_name} in model file {source} is a {type(cls).__name__}, not a "
@@ -185,7 +181,7 @@ def file_criterion(path: str | Path) -> nn.Module:
     TypeError
         If ``criterion()`` does not return a callable loss.
     """
-    source = _source(path)
+    source = source_of(path)
     criterion = _function(source, "criterion", "loss=file takes the loss from it")()
     if not callable(criterion):
         raise TypeError(
@@ -217,7 +213,7 @@ def file_optimizer(params: Iterable[Any], path: str | Path, lr: float) -> torch.
     TypeError
         If it does not return an optimizer class and a mapping of its arguments.
     """
-    source = _source(path)
+    source = source_of(path)
     returned = _function(source, "get_optimizer", "the optimizer is taken from it")(lr)
     ok = isinstance(returned, tuple | list) and len(returned) == 2
     if not ok or not (isinstance(returned[0], type) and isinstance(returned[1], Mapping)):
@@ -233,68 +229,12 @@ def file_optimizer(params: Iterable[Any], path: str | Path, lr: float) -> torch.
 
 def file_defines(path: str | Path, name: str) -> bool:
     """Whether the model file defines ``name`` at module level (it is imported if needed)."""
-    module, _ = _import(_source(path))
+    module, _ = import_file(source_of(path))
     return callable(getattr(module, name, None))
 
 
-def _source(path: str | Path) -> Path:
-    """Return the file to import: ``path``, or a package directory's ``__init__.py``."""
-    source = Path(path).expanduser().resolve()
-    if source.is_dir() and (source / "__init__.py").is_file():
-        return source / "__init__.py"
-    if not source.is_file():
-        why = "it is a directory without __init__.py" if source.is_dir() else "it does not exist"
-        raise FileNotFoundError(
-            f"no model file at {source}: {why}; set model.net.path to the .py file that "
-            "defines the architecture (Selene's model.path)"
-        )
-    return source
-
-
-def _require_class(source: Path, class_name: str) -> None:
-    """Raise unless ``source`` defines ``class_name`` (read without running the file)."""
-    tree = ast.parse(source.read_bytes(), filename=str(source))
-    defined = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-    names = {t.id for node in tree.body if isinstance(node, ast.Assign)
-             for t in node.targets if isinstance(t, ast.Name)}  # fmt: skip
-    imported = {(a.asname or a.name).split(".")[0] for node in tree.body
-                if isinstance(node, ast.Import | ast.ImportFrom) for a in node.names}  # fmt: skip
-    if class_name not in {*defined, *names, *imported}:
-        raise ValueError(
-            f"model file {source} defines no class {class_name!r} (classes it defines: "
-            f"{', '.join(defined) or 'none'}); set model.net.class_name (Selene's model.class)"
-        )
-
-
-def _import(source: Path) -> tuple[ModuleType, str]:
-    """Import ``source`` once per content; return the module and the file's SHA-256."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    key = (source, digest)
-    if key in _MODULES:
-        return _MODULES[key], digest
-    name = f"selene_model_file_{source.parent.name}_{source.stem}_{digest[:12]}".replace("-", "_")
-    location = [str(source.parent)] if source.name == "__init__.py" else None
-    spec = importlib.util.spec_from_file_location(
-        name, source, submodule_search_locations=location
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"model file {source} cannot be imported as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look classes up here
-    log.info("importing model file %s", source)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as err:
-        del sys.modules[name]
-        raise ImportError(
-            f"importing model file {source} failed: {type(err).__name__}: {err}"
-        ) from err
-    _MODULES[key] = module
-    return module, digest
-
-
 def _function(source: Path, name: str, why: str) -> Any:
-    module, _ = _import(source)
+    module, _ = import_file(source)
     function = getattr(module, name, None)
     if not callable(function):
         raise ValueError(
