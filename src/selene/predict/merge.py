@@ -3,7 +3,7 @@
 The shards' part files (:mod:`selene.predict.shards`) hold contiguous blocks of the VCF's
 records, in shard order, so each output is the parts concatenated: a TSV file's header once
 and then every part's rows, the ``.NA`` and ``.ref_mismatches.vcf`` files' lines, and the
-HDF5 matrices copied block by block (a few MB at a time, whatever the VCF's size) into a file
+HDF5 matrices copied block by block (4 MB at a time, whatever the VCF's size) into a file
 created and grown by the same writer as a one-process run's. The outputs equal those of one
 process byte for byte: text files by construction, and HDF5 files because HDF5 allocates a
 chunked matrix's chunks in row order however the rows are split between writes (each file is
@@ -34,7 +34,7 @@ __all__ = ["main", "merge", "merge_if_complete"]
 
 log = logging.getLogger("selene.predict")
 
-_BLOCK_BYTES = 1 << 24
+_BLOCK_BYTES = 1 << 22
 
 
 def merge(run_dir: str | Path) -> list[Path]:
