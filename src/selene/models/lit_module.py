@@ -145,7 +145,11 @@ class SequenceLitModule(pl.LightningModule):
         return self._activation(self.net(_one_hot(x)))
 
     def setup(self, stage: str) -> None:
-        """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1])."""
+        """Ask the DataModule to refuse targets the loss cannot take (``bce``: outside [0, 1]).
+
+        Fitting, also warn of a model file's ``criterion()`` / ``get_optimizer(lr)`` the config
+        leaves out, and watch the first step to check that a split-off sigmoid was the output.
+        """
         if stage == "fit":
             check_file_parts(self.net, self.hparams["loss"], self._optimizer)
             if self._split is not None:  # was it the output layer? (checked at the first step)
