@@ -65,7 +65,7 @@ def test_each_analysis_gets_an_experiment(selene_yaml, out) -> None:
     fasta = _compose(out)
     assert fasta.analysis.method == "get_predictions_for_fasta_file"
     assert fasta.analyzer.model._target_ == "selene.models.file_model"
-    assert fasta.analyzer.device == "cpu" and "write_mem_limit" not in OmegaConf.load(out).analyzer
+    assert fasta.analyzer.device == "cpu" and fasta.analyzer.write_mem_limit == 5000
     assert fasta.seed == 1000 and fasta.ckpt_path.endswith("model.pth.tar")
     ism = _compose(out.with_name("run_ism.yaml"))
     assert ism.analysis.method == "in_silico_mutagenesis_from_file"

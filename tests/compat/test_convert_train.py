@@ -41,6 +41,7 @@ def test_simple_train_maps_every_key(selene_yaml, out) -> None:
     assert net.class_name == "DeeperDeepSEA" and net.non_strand_specific == "mean"
     assert exp.model.loss == "file" and exp.model.optimizer.lr == 0.01
     assert exp.model.optimizer._target_ == "selene.models.file_optimizer"
+    assert _compose(out).model.optimizer.path == str(MODEL_FILE)  # follows model.net.path
     assert exp.trainer == {"max_steps": 8000, "val_check_interval": 1000}
     assert exp.seed == 1447 and exp.test is True
     assert exp.hydra.run.dir == "./training_outputs"  # create_subdirectory: False

@@ -79,12 +79,8 @@ def analyzer_config(src: Source, section: Any, net: dict[str, Any] | None) -> di
             if value:
                 src.note(args, key, name, "is analyzer.device=auto (the GPU when there is one)")
         elif key == "write_mem_limit":
-            src.note(
-                args,
-                key,
-                name,
-                "dropped: selene writes each batch's rows as it goes (no buffer to bound)",
-            )
+            exp["analyzer"][key] = value
+            src.note(args, key, name, "is accepted, unused: selene writes each batch's rows")
         else:
             raise src.error(
                 args,

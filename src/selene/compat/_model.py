@@ -92,7 +92,7 @@ def lit_module_config(net: dict[str, Any], lr: Any) -> dict[str, Any]:
         "optimizer": {  # the model file's get_optimizer(lr): its class and kwargs
             "_target_": "selene.models.file_optimizer",
             "_partial_": True,
-            "path": net["path"],
+            "path": "${..net.path}",  # one key to change: model.net.path
             "lr": lr,
         },
         "lr_scheduler": dict(SELENE_SCHEDULER),
