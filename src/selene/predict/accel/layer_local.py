@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from selene.predict.accel.delta import DeltaConv, changed_output
 from selene.predict.accel.graph import Layer, Split
 from selene.predict.accel.onednn import Conv, packed_conv2d
 from selene.predict.accel.windows import (
@@ -57,6 +58,7 @@ class ReferenceActivations:
     linear: torch.Tensor | None
     output: torch.Tensor
     padded: dict[int, torch.Tensor] = field(default_factory=dict)  # padded activations, by index
+    conv_out: dict[int, torch.Tensor] = field(default_factory=dict)  # (R, L', C') by layer index
 
 
 class LocalEngine:
@@ -94,6 +96,10 @@ class LocalEngine:
         self.sequences_per_chunk = max(1, CACHE_BYTES // largest) if on_cpu else 1 << 30
         # Whole-sequence passes on a CPU use prepacked oneDNN convolutions where they exist.
         self._whole_sequence_fns = [layer.fn for layer in self.layers]
+        # Convolutions whose mutant outputs are the reference's plus a change (:mod:`.delta`).
+        self._delta = {
+            i: DeltaConv(la) for i, la in enumerate(self.layers) if DeltaConv.applies(la)
+        }
         for i, layer in enumerate(self.layers):
             if layer.conv is not None and on_cpu:
                 weight, bias, groups = layer.conv
@@ -139,10 +145,14 @@ class LocalEngine:
         """Run one-hot ``x`` ``(R, A, L)`` and keep what :meth:`mutants` needs."""
         h = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
         activations = []
-        for layer, fn in zip(self.layers, self._whole_sequence_fns, strict=True):
+        conv_out = {}
+        for i, (layer, fn) in enumerate(zip(self.layers, self._whole_sequence_fns, strict=True)):
             if not layer.pointwise:
                 activations.append(by_position(h))
             h = fn(_pad(h, layer))
+            if i in self._delta:  # kept before any (possibly in-place) activation
+                in_place_next = i + 1 < len(self.layers) and self.layers[i + 1].pointwise
+                conv_out[i] = by_position(h.clone() if in_place_next else h)
         activations.append(by_position(h).contiguous())
         linear = self._linear(activations[-1]) if self._linear_by_position is not None else None
         # Heads may work in place (ReLU(inplace=True)): give them copies of what is kept.
@@ -152,7 +162,7 @@ class LocalEngine:
             output = self.head(
                 activations[-1].permute(0, 2, 1).clone(memory_format=torch.contiguous_format)
             )
-        return ReferenceActivations(activations, linear, output)
+        return ReferenceActivations(activations, linear, output, conv_out=conv_out)
 
     @torch.inference_mode()
     def mutants(
@@ -186,7 +196,7 @@ class LocalEngine:
         changed = window.permute(0, 2, 1)
         changed_start = np.asarray(starts, dtype=np.int64)
         changed_width, stored = window.shape[2], 0
-        for layer in self.layers:
+        for index, layer in enumerate(self.layers):
             if layer.pointwise:
                 changed = by_position(layer.fn(as_conv_input(changed.contiguous())))
                 continue
@@ -199,6 +209,12 @@ class LocalEngine:
             out_width = int(min(n_out, max(1, (last_out - first_out + 1).max())))
             out_start = np.clip(np.minimum(first_out, n_out - out_width), 0, None)
             in_start = out_start * layer.stride - left  # the input window those outputs read
+            if index in ref.conv_out and changed_width < out_width:  # fewer taps as a change
+                changed = changed_output(self._delta[index], ref.activations[stored],
+                                         ref.conv_out[index], rows, changed, changed_start,
+                                         out_start, out_width)  # fmt: skip
+                changed_start, changed_width, stored = out_start, out_width, stored + 1
+                continue
             in_width = (out_width - 1) * layer.stride + layer.span
             padded = self._padded_activations(ref, stored, layer)
             layer_input = overlay_mutant(padded, left, rows, in_start, in_width, changed,
