@@ -121,3 +121,65 @@ def _evaluate_saved_test_set(selene_yaml, run: Path, features: Path, genome: Pat
     metrics = evaluate(cfg)
     assert math.isfinite(metrics["test/loss"])
     assert (run.parent / "evaluate" / "test_performance.tsv").is_file()
+
+
+FIXED_OUTPUTS = '''
+import torch
+from torch import nn
+
+
+class OneOutput(nn.Module):
+    """A Selene model file's class that fixes its own output count (one feature)."""
+
+    def __init__(self, sequence_length):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 4, kernel_size=9)
+        self.linear = nn.Linear(4 * (sequence_length - 8), 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.linear(self.conv(x).flatten(1)))
+
+
+def criterion():
+    return nn.BCELoss()
+
+
+def get_optimizer(lr):
+    return (torch.optim.Adam, {"lr": lr})
+'''
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_class_without_a_feature_count_trains(synthetic, selene_yaml, tmp_path) -> None:
+    """Selene passes class_args only: a class may fix its own outputs."""
+    (tmp_path / "one_output.py").write_text(FIXED_OUTPUTS)
+    (tmp_path / "one_feature.txt").write_text("f1\n")
+    text = SIMPLE_TRAIN.replace("{model_file}", str(tmp_path / "one_output.py"))
+    text = text.replace("class: DeeperDeepSEA,", "class: OneOutput,")
+    text = text.replace("n_targets: 1,", "").replace("non_strand_specific: mean", "")
+    out = tmp_path / "conf" / "experiment" / "fixed.yaml"
+    convert(selene_yaml(text), out, lr=0.01)
+    overrides = [
+        "+experiment=fixed",
+        f"hydra.searchpath=[file://{out.parent.parent}]",
+        f"paths.output_dir={tmp_path / 'run'}",
+        f"data.reference_sequence.input_path={synthetic.fasta}",
+        f"data.features={tmp_path / 'one_feature.txt'}",
+        f"data.target_path={synthetic.features_bed}",
+        f"data.intervals_path={synthetic.intervals_bed}",
+        "data.validation_holdout=[chr3]",
+        "data.test_holdout=[chr4]",
+        "data.sequence_length=100",
+        "data.center_bin_to_predict=50",
+        "data.batch_size=8",
+        "data.n_validation_samples=8",
+        "data.n_test_samples=8",
+        "trainer.accelerator=cpu",
+        "+trainer.fast_dev_run=true",
+        "+trainer.enable_progress_bar=false",
+        "~callbacks.progress_bar",
+    ]
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    assert "n_targets" not in cfg.model.net.class_args
+    assert math.isfinite(train(cfg)["test/loss"])

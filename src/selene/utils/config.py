@@ -132,7 +132,8 @@ def fit_net_to_data(
     if sequence_length is not None:
         wanted["sequence_length"] = sequence_length
     found = _fill(net, wanted, where)
-    if not found & set(N_TARGET_KEYS):
+    # a model file's class may fix its own output count: Selene passes it class_args only
+    if not found & set(N_TARGET_KEYS) and net.get("_target_") != "selene.models.file_model":
         raise ValueError(
             f"{where} ({net.get('_target_')}) has none of {list(N_TARGET_KEYS)}: cannot give it "
             f"the data's {n_features} features"
