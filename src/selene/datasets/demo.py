@@ -33,7 +33,7 @@ _OWN = {"reference_sequence", "target_path", "target", "features", "intervals_pa
 
 
 class DemoSampler(pl.LightningDataModule):
-    """Windows around the planted-motif peaks of the demo's synthetic genome.
+    """Windows around the planted-motif peaks of the demo's synthetic genome, and background.
 
     An ``IntervalsSampler`` over ``make_synthetic(data_dir)`` (6 chromosomes of 500 kb, 20
     features), built in :meth:`setup` once :meth:`prepare_data` has made the files. What the
@@ -49,7 +49,9 @@ class DemoSampler(pl.LightningDataModule):
     n_validation_samples, n_test_samples, batch_size, num_workers
         See ``OnlineSampler``.
     sample_negative : bool
-        See ``IntervalsSampler``.
+        Also keep windows with no peak (see ``IntervalsSampler``): about 60% of the demo's.
+        On by default, unlike the Selene SDK: a model that never sees a window without a peak
+        calls some feature on any motif-less sequence (the demo's control query scored 0.95).
     tracks : bool
         Learn the features' coverage tracks instead of their peaks: ``prepare_data`` also writes
         one bigWig per feature (``make_synthetic(tracks=True)``), and batches carry
@@ -79,7 +81,7 @@ class DemoSampler(pl.LightningDataModule):
         n_test_samples: int | None = 4096,
         batch_size: int = 64,
         num_workers: int = 0,
-        sample_negative: bool = False,
+        sample_negative: bool = True,
         tracks: bool = False,
         bin_size: int | None = 32,
         **kwargs: Any,
