@@ -80,28 +80,6 @@ def alt_window(
     return np.concatenate(parts).astype(np.uint8)
 
 
-def changed_span(ref: np.ndarray, alt: np.ndarray) -> tuple[int, np.ndarray] | None:
-    """Return ``(start, alt[start:end])``, the span where ``alt`` differs from ``ref``, if short.
-
-    An indel's alternative window keeps one flank of the reference window in place when the
-    centring shifts that flank by nothing: one inserted base (the left flank stays) or one
-    deleted base (the right flank stays); a repeat can also keep part of a shifted flank. Such
-    a window differs from the reference over about half its length, and scoring it as a
-    change of the reference (layer-local, :meth:`~selene.predict.ModelRunner.mutants`) costs
-    about half a forward pass. None when the span is longer than :data:`LOCAL_FRACTION` of
-    the window (a full pass is then as cheap) or the windows are equal.
-    """
-    differs = np.flatnonzero(ref != alt)
-    if not len(differs) or differs[-1] + 1 - differs[0] > LOCAL_FRACTION * len(ref):
-        return None
-    lo, hi = int(differs[0]), int(differs[-1]) + 1
-    return lo, alt[lo:hi].copy()
-
-
-#: Longest changed span, as a fraction of the window, scored as a change of the reference.
-LOCAL_FRACTION = 0.6
-
-
 @dataclass
 class PlacedRecord:
     """A record ready to score: its reference window and one row per scored ALT."""
@@ -249,10 +227,8 @@ class Placer:
             else:
                 fetch = lambda s, e: self.genome.get_codes_from_coords(chrom, s, e, pad=True)  # noqa: E731
                 alt_codes = alt_window(fetch, rec.pos, len(ref), codes, start, length)
-                alt_codes = self._strand(alt_codes, minus)
-                change = changed_span(out.ref, alt_codes)
-                out.local.append((-1, codes) if change is None else change)
-                out.full.append(alt_codes if change is None else None)
+                out.local.append((-1, codes))
+                out.full.append(self._strand(alt_codes, minus))
         return out
 
     def _strand(self, codes: np.ndarray, minus: bool) -> np.ndarray:
