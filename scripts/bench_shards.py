@@ -4,12 +4,12 @@
     nice .venv/bin/python scripts/bench_shards.py scale --sizes 100000 1000000 --shards 2
 
 ``parallel``: one process (all threads, then one thread) against N shard processes started
-together (one thread each), on the same bgzipped, tabix-indexed VCF; prints the wall times
-(process start-up included) and checks that the merged files equal the one-process files byte
-for byte. ``scale``: scores VCFs of each size in
-N shards (started together, each with its own progress bar, in ``<root>/shard<i>.log``) and
-prints the wall time and the peak RSS of every shard process (sampled with psutil every 0.2 s,
-and the kernel's ru_maxrss), to show that memory does not grow with the VCF.
+together (one thread each), on the same bgzipped, tabix-indexed VCF; checks that the merged
+files equal the one-process files byte for byte. ``scale``: scores VCFs of each size in N
+shards started together, each with its own progress bar (``<root>/logs<n>/shard<i>.log``).
+Both print the wall time, the CPU time (all processes, start-up included), each process's
+progress bar and its peak RSS (sampled with psutil every 0.2 s, and the kernel's ru_maxrss),
+which shows that memory does not grow with the VCF.
 
 Inputs: a random genome (4 chromosomes of --chrom-mb Mb), SNVs at random sorted positions with
 the genome's REF and a random other ALT. Models: ``tiny`` (Conv1d(4, 16, 9), ReLU, MaxPool(4),
@@ -111,9 +111,11 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def launch(args, vcf: Path, out: Path, shards: int, threads: int, logs: Path) -> dict:
+    logs.mkdir(parents=True, exist_ok=True)
     """Start the processes together; wait; return wall time and peak RSS (MB) per process."""
     jobs = [-1] if shards == 1 else list(range(shards))
     procs = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for shard in jobs:
         cmd = [sys.executable, __file__, "worker", "--genome", str(args.root / "genome.fa"),
@@ -135,9 +137,11 @@ def launch(args, vcf: Path, out: Path, shards: int, threads: int, logs: Path) ->
         log.close()
         if p.returncode:
             sys.exit(f"a shard failed; see {log.name}")
-    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall_s": round(wall, 1), "peak_rss_mb": [round(x / 2**20) for x in peaks],
-            "children_maxrss_mb": round(maxrss)}  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "peak_rss_mb": [round(x / 2**20) for x in peaks],
+            "children_maxrss_mb": round(after.ru_maxrss / 1024)}  # fmt: skip
 
 
 def same_outputs(a: Path, b: Path) -> bool:
@@ -148,7 +152,7 @@ def same_outputs(a: Path, b: Path) -> bool:
 
 def last_bar(log: Path) -> str:
     text = log.read_text().replace("\r", "\n").strip().splitlines()
-    bars = [line for line in text if "shard" in line and "record" in line]
+    bars = [line for line in text if "record/s" in line]
     return bars[-1].strip() if bars else "(no progress bar)"
 
 
@@ -177,13 +181,17 @@ def main() -> None:
     results: dict = {"model": args.model, "batch_size": args.batch_size, "cpus": os.cpu_count()}
     if args.mode == "parallel":
         vcf = make_vcf(args.root, genome, args.n_variants)
-        one = launch(args, vcf, args.root / "one", 1, args.threads, args.root)
-        single = launch(args, vcf, args.root / "one_thread", 1, 1, args.root)
-        many = launch(args, vcf, args.root / "sharded", args.shards, 1, args.root)
-        same = same_outputs(args.root / "one", args.root / "sharded")
-        results |= {"variants": args.n_variants, f"one_process_{args.threads}_threads": one,
-                    "one_process_1_thread": single, f"{args.shards}_shards_1_thread_each": many,
-                    "merged_identical_to_one_process": same}  # fmt: skip
+        runs = {f"one_process_{args.threads}_threads": ("one", 1, args.threads),
+                "one_process_1_thread": ("one_thread", 1, 1),
+                f"{args.shards}_shards_1_thread_each": ("sharded", args.shards, 1)}  # fmt: skip
+        results["variants"] = args.n_variants
+        for label, (name, shards, threads) in runs.items():
+            run = launch(args, vcf, args.root / name, shards, threads, args.root / f"logs_{name}")
+            logs = sorted((args.root / f"logs_{name}").glob("*.log"))
+            results[label] = run | {"bars": [last_bar(log) for log in logs]}
+        for name in ("one", "one_thread"):  # thread counts change float sums' order
+            same = same_outputs(args.root / name, args.root / "sharded")
+            results[f"merged_identical_to_{name}"] = same
     else:
         for n in args.sizes:
             vcf = make_vcf(args.root, genome, n)
