@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from _predict_goldens import FEATURES, SEQUENCE_LENGTH
+from hydra import compose, initialize_config_dir
 from torch import nn
 
 from selene.predict import AnalyzeSequences
+from selene.predict.__main__ import predict
+from selene.utils.config import config_dir
 
 KINDS = ["predictions", "diffs"]
 pytestmark = pytest.mark.filterwarnings(
@@ -46,3 +51,25 @@ def test_devices_arguments(tiny, workdir, tmp_path) -> None:
         tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=0)
     with pytest.raises(ValueError, match="devices=2 shards the run by itself"):
         tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=2, shards=2)
+
+
+def test_devices_from_config(checkpoint, workdir, tmp_path) -> None:
+    """``analysis.devices=2``: each process rebuilds the analyzer from the checkpoint."""
+    common = [
+        "analysis=vep",
+        f"analysis.vcf_file={workdir / 'variants.vcf'}",
+        f"ckpt_path={checkpoint}",
+        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
+        "analyzer.batch_size=8",
+        "+analyzer.show_progress=false",
+        "analysis.save_data=[diffs]",
+        f"paths.log_dir={tmp_path}",
+    ]
+    outputs = []
+    for extra in ([f"analysis.output_dir={tmp_path / 'one'}"], ["analysis.devices=2"]):
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            cfg = compose("predict", overrides=[*common, *extra])
+        predict(cfg)
+        outputs.append(Path(cfg.analysis.output_dir) / "variants_diffs.tsv")
+    assert outputs[1].read_bytes() == outputs[0].read_bytes()
+    assert (outputs[1].parent / "shards" / "merged").is_file()
