@@ -20,6 +20,7 @@ from selene.compat._model import lit_module_config, net_config
 from selene.compat._sampler import data_config
 from selene.compat._source import Source, put
 from selene.compat._train import apply_evaluate_model, apply_train_model
+from selene.compat._writer import command, write_experiment, write_fasta
 from selene.compat._yaml import Obj, SeleneMap, load_selene_yaml
 
 __all__ = ["Conversion", "convert"]
@@ -33,6 +34,17 @@ _SECTIONS = {
 }  # fmt: skip
 # top-level keys of the 2018 pre-release layout (parameters.yml + paths.yml)
 _PRERELEASE = {"model_controller", "genome"}
+
+
+@dataclass
+class _Run:
+    """One app run: its experiment, the file name's suffix, extra command words, FASTAs."""
+
+    app: str
+    name: str
+    exp: dict[str, Any]
+    extra: list[str] = field(default_factory=list)
+    fastas: list[tuple[str, str]] = field(default_factory=list)  # (record name, sequence)
 
 
 @dataclass
@@ -86,29 +98,28 @@ def convert(in_path: str | Path, out_path: str | Path, lr: float | None = None) 
     _check_sections(src, config)
     ops = _ops(src, config)
     out = Path(out_path)
-    runs: list[tuple[str, dict[str, Any], list[str]]] = []  # (app, experiment, extra args)
+    runs: list[_Run] = []
     if "train" in ops:
-        runs.append(("train", _train(src, config, lr, "evaluate" in ops), []))
+        runs.append(_train(src, config, lr, "evaluate" in ops))
     elif "evaluate" in ops:
-        runs.append(("evaluate", _evaluate(src, config), []))
+        runs.append(_Run("evaluate", "evaluate", _evaluate(src, config)))
     elif not ops:
-        runs.append(("train", _data_only(src, config), ["model=<option>"]))
+        runs.append(_Run("train", "data", _data_only(src, config), ["model=<option>"]))
     if "analyze" in ops:
-        runs.extend(_analyze(src, config, out))
-    for _, exp, _ in runs:
-        _common(config, exp)
+        runs.extend(_analyze(src, config))
+    for run in runs:
+        _common(config, run.exp)
     _top_notes(src, config)
     result = Conversion(notes=src.notes)
-    for i, (app, exp, extra) in enumerate(runs):
-        path = out if i == 0 else out.with_name(f"{out.stem}_{exp['_name']}{out.suffix}")
-        del exp["_name"]
-        for fasta in exp.pop("_fasta", []):
-            written = _write_fasta(path, *fasta)
+    for i, run in enumerate(runs):
+        path = out if i == 0 else out.with_name(f"{out.stem}_{run.name}{out.suffix}")
+        for name, sequence in run.fastas:
+            written = write_fasta(path, name, sequence)
             result.files.append(written)
-            put(exp, "analysis.input_path", str(written.resolve()))
-        setup, command = _command(app, path, extra + exp.pop("_extra", []))
-        result.commands.append(f"{setup} && {command}" if setup else command)
-        result.files.append(_write(path, exp, src.path, command))
+            put(run.exp, "analysis.input_path", str(written.resolve()))
+        setup, line = command(run.app, path, run.extra)
+        result.commands.append(f"{setup} && {line}" if setup else line)
+        result.files.append(write_experiment(path, run.exp, src.path, line))
     return result
 
 
@@ -172,7 +183,7 @@ def _ops(src: Source, config: SeleneMap) -> list[str]:
     return ops
 
 
-def _train(src: Source, config: SeleneMap, lr: float | None, test: bool) -> dict[str, Any]:
+def _train(src: Source, config: SeleneMap, lr: float | None, test: bool) -> _Run:
     defaults: list[dict[str, Any]] = [{"override /data": None}, {"override /model": None}]
     net = net_config(src, config["model"])
     if "lr" in config:
@@ -180,7 +191,7 @@ def _train(src: Source, config: SeleneMap, lr: float | None, test: bool) -> dict
     elif lr is None:
         src.note(config, None, "lr", "is missing (Selene's notebooks pass lr=0.01): give "
                  "model.optimizer.lr=LR on the command line")  # fmt: skip
-    exp: dict[str, Any] = {"_name": "train", "defaults": defaults, "test": test}
+    exp: dict[str, Any] = {"defaults": defaults, "test": test}
     exp["data"] = data_config(src, config["sampler"], for_training=True)
     exp["model"] = lit_module_config(net, "???" if lr is None else lr)
     _window_from_data(net, exp["data"])
@@ -189,9 +200,7 @@ def _train(src: Source, config: SeleneMap, lr: float | None, test: bool) -> dict
     apply_train_model(src, config["train_model"], exp, defaults)
     if "evaluate_on_test" in config:  # Selene 0.1
         exp["test"] = bool(config["evaluate_on_test"])
-    if lr is None:
-        exp["_extra"] = ["model.optimizer.lr=LR"]
-    return exp
+    return _Run("train", "train", exp, ["model.optimizer.lr=LR"] if lr is None else [])
 
 
 def _window_from_data(net: dict[str, Any], data: dict[str, Any]) -> None:
@@ -202,7 +211,7 @@ def _window_from_data(net: dict[str, Any], data: dict[str, Any]) -> None:
 
 
 def _evaluate(src: Source, config: SeleneMap) -> dict[str, Any]:
-    exp: dict[str, Any] = {"_name": "evaluate", "defaults": [{"override /data": None}]}
+    exp: dict[str, Any] = {"defaults": [{"override /data": None}]}
     exp["data"] = data_config(src, config["sampler"], for_training=False)
     apply_evaluate_model(src, config["evaluate_model"], exp)
     if "model" in config:
@@ -212,14 +221,14 @@ def _evaluate(src: Source, config: SeleneMap) -> dict[str, Any]:
 
 
 def _data_only(src: Source, config: SeleneMap) -> dict[str, Any]:
-    exp: dict[str, Any] = {"_name": "data", "defaults": [{"override /data": None}]}
+    exp: dict[str, Any] = {"defaults": [{"override /data": None}]}
     exp["data"] = data_config(src, config["sampler"], for_training=True)
     if "batch_size" in config:
         exp["data"]["batch_size"] = config["batch_size"]
     return exp
 
 
-def _analyze(src: Source, config: SeleneMap, out: Path) -> list[tuple[str, dict, list[str]]]:
+def _analyze(src: Source, config: SeleneMap) -> list[_Run]:
     net = net_config(src, config["model"]) if "model" in config else None
     base = analyzer_config(src, config["analyze_sequences"], net)
     found = analyses(src, config, base)
@@ -234,15 +243,15 @@ def _analyze(src: Source, config: SeleneMap, out: Path) -> list[tuple[str, dict,
         )
     runs = []
     for analysis in found:
-        exp = {"_name": analysis.option, "defaults": [{"override /analysis": analysis.option}]}
+        exp: dict[str, Any] = {"defaults": [{"override /analysis": analysis.option}]}
         exp |= OmegaConf.to_container(OmegaConf.create(base))  # a deep copy per run
         exp["analysis"] = analysis.keys
-        if analysis.fasta is not None:
-            exp["_fasta"] = [analysis.fasta]
-        extra = ["-m"] + [f"{k}={','.join(v)}" for k, v in analysis.sweep.items()]
+        extra = ["-m"] if analysis.sweep else []
+        extra += [f"{key}={','.join(values)}" for key, values in analysis.sweep.items()]
         if exp.get("ckpt_path") == "???":
             extra.append("ckpt_path=PATH")
-        runs.append(("predict", exp, extra if analysis.sweep else extra[1:]))
+        fastas = [analysis.fasta] if analysis.fasta is not None else []
+        runs.append(_Run("predict", analysis.option, exp, extra, fastas))
     return runs
 
 
@@ -293,36 +302,3 @@ def _top_notes(src: Source, config: SeleneMap) -> None:
     ):  # fmt: skip
         if key in config:
             src.note(config, key, key, why)
-
-
-def _command(app: str, path: Path, extra: list[str]) -> tuple[str, str]:
-    """Return ``(setup, run)``: what must come first, and the command that runs ``path``."""
-    folder = path.resolve().parent
-    setup = ""
-    if folder.name != "experiment":  # Hydra looks for <searchpath>/experiment/NAME.yaml
-        setup = f"mkdir -p {folder / 'experiment'} && mv {path} {folder / 'experiment'}/"
-    search = folder if setup else folder.parent
-    multirun = ["-m"] if "-m" in extra else []  # Hydra takes it before the overrides
-    words = [f"python -m selene.{app}", *multirun, f"+experiment={path.stem}"]
-    words += [f"'hydra.searchpath=[file://{search}]'"]
-    words += [f"'{w}'" if "<" in w else w for w in extra if w != "-m"]
-    return setup, " ".join(words)
-
-
-def _write(path: Path, exp: dict[str, Any], source: Path, command: str) -> Path:
-    text = OmegaConf.to_yaml(OmegaConf.create(exp))
-    header = (
-        "# @package _global_\n"
-        f"# Converted from the Selene SDK config {source} by `python -m selene.compat`.\n"
-        f"# Run: {command}\n"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + text)
-    return path
-
-
-def _write_fasta(path: Path, name: str, sequence: str) -> Path:
-    fasta = path.with_name(f"{path.stem}_{name}.fa")
-    fasta.parent.mkdir(parents=True, exist_ok=True)
-    fasta.write_text(f">{name}\n{sequence}\n")
-    return fasta
