@@ -53,6 +53,14 @@ def test_simple_train_maps_every_key(selene_yaml, out) -> None:
     assert out.read_text().startswith("# @package _global_\n")
 
 
+def test_sections_no_op_reads_are_noted(selene_yaml, out) -> None:
+    text = SIMPLE_TRAIN.replace(
+        "random_seed: 1447", "random_seed: 1447\nevaluate_model: !obj:selene_sdk.EvaluateModel {}"
+    )
+    result = convert(selene_yaml(text), out, lr=0.1)
+    assert any("`evaluate_model` ignored: no op in" in note for note in result.notes)
+
+
 def test_output_dir_with_subdirectories_is_the_log_dir(selene_yaml, out) -> None:
     convert(selene_yaml(SIMPLE_TRAIN.replace("create_subdirectory: False", "")), out, lr=0.1)
     exp = OmegaConf.load(out)
