@@ -168,8 +168,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("run_dir", help="the run's analysis.output_dir")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for path in merge(parser.parse_args(argv).run_dir):
+    run_dir = parser.parse_args(argv).run_dir
+    for path in merge(run_dir):
         log.info("wrote %s", path)
+    Path(run_dir, "shards", "merge.lock").unlink(missing_ok=True)  # left by a merge cut short
 
 
 if __name__ == "__main__":
