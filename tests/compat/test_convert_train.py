@@ -47,6 +47,7 @@ def test_simple_train_maps_every_key(selene_yaml, out) -> None:
     assert exp.hydra.run.dir == "./training_outputs"  # create_subdirectory: False
     assert exp.callbacks.model_checkpoint.monitor == "val/loss"  # Selene's best model
     assert any("cpu_n_threads` dropped" in note for note in result.notes)
+    assert any("`ops` evaluate: the train run tests its best" in note for note in result.notes)
     cfg = _compose(out)
     assert cfg.model.net.class_args == {"sequence_length": 1000, "n_targets": 1}
     assert cfg.data.output_dir == "/tmp/unused"  # save_datasets go to the run directory

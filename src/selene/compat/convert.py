@@ -19,9 +19,10 @@ from selene.compat._analyze import analyses, analyzer_config
 from selene.compat._model import lit_module_config, net_config
 from selene.compat._sampler import data_config
 from selene.compat._source import Source, put
+from selene.compat._toplevel import apply_top_level, note_top_level
 from selene.compat._train import apply_evaluate_model, apply_train_model
 from selene.compat._writer import command, write_experiment, write_fasta
-from selene.compat._yaml import Obj, SeleneMap, load_selene_yaml
+from selene.compat._yaml import SeleneMap, load_selene_yaml
 
 __all__ = ["Conversion", "convert"]
 
@@ -108,8 +109,8 @@ def convert(in_path: str | Path, out_path: str | Path, lr: float | None = None) 
     if "analyze" in ops:
         runs.extend(_analyze(src, config))
     for run in runs:
-        _common(config, run.exp)
-    _top_notes(src, config)
+        apply_top_level(config, run.exp)
+    note_top_level(src, config)
     result = Conversion(notes=src.notes)
     for i, run in enumerate(runs):
         path = out if i == 0 else out.with_name(f"{out.stem}_{run.name}{out.suffix}")
@@ -170,6 +171,14 @@ def _ops(src: Source, config: SeleneMap) -> list[str]:
         "evaluate": ("sampler", "evaluate_model"),
         "analyze": ("analyze_sequences",),
     }
+    if "train" in ops and "evaluate" in ops:
+        src.note(
+            config,
+            "ops",
+            "ops",
+            "evaluate: the train run tests its best checkpoint at its end (test: true), as "
+            "Selene's evaluate after train; test_performance.tsv is in the run directory",
+        )
     for op in ops:
         if op == "evaluate" and "train" in ops:
             continue  # train tests the model it trained
@@ -254,52 +263,3 @@ def _analyze(src: Source, config: SeleneMap) -> list[_Run]:
         fastas = [analysis.fasta] if analysis.fasta is not None else []
         runs.append(_Run("predict", analysis.option, exp, extra, fastas))
     return runs
-
-
-def _common(config: SeleneMap, exp: dict[str, Any]) -> None:
-    """Set ``seed`` and the run directory (``output_dir``, ``create_subdirectory``)."""
-    if "random_seed" in config:
-        exp["seed"] = config["random_seed"]
-    output_dir = _output_dir(config)
-    if output_dir is not None:
-        if config.get("create_subdirectory", True):
-            put(exp, "paths.log_dir", output_dir)
-        else:  # Selene writes straight into output_dir
-            put(exp, "hydra.run.dir", output_dir)
-    data = exp.get("data", {})
-    if data.get("save_datasets") and "output_dir" not in data:
-        data["output_dir"] = "${paths.output_dir}"  # Selene: the run's output_dir
-
-
-def _output_dir(config: SeleneMap) -> Any:
-    train = config.get("train_model")
-    if "output_dir" not in config and isinstance(train, Obj):  # Selene 0.1 put it there
-        return train.args.get("output_dir")
-    return config.get("output_dir")
-
-
-def _top_notes(src: Source, config: SeleneMap) -> None:
-    """Say where the top-level keys with no key of their own went."""
-    output_dir = _output_dir(config)
-    if output_dir is not None and config.get("create_subdirectory", True):
-        src.note(
-            config,
-            "output_dir",
-            "output_dir",
-            f"is paths.log_dir: each run gets its own directory {output_dir}/<app>/runs/<time> "
-            "(Selene's create_subdirectory: True)",
-        )
-    elif output_dir is not None:
-        src.note(
-            config,
-            "create_subdirectory",
-            "create_subdirectory",
-            f"False: the run writes straight into output_dir (hydra.run.dir={output_dir})",
-        )
-    for key, why in (
-        ("load_test_set", "dropped: the test set is drawn once, from the held-out "
-         "chromosomes, when testing starts"),
-        ("save_datasets", "dropped (Selene 0.1): set sampler.save_datasets instead"),
-    ):  # fmt: skip
-        if key in config:
-            src.note(config, key, key, why)
