@@ -36,8 +36,14 @@ class StridedGrouped(nn.Module):
         return self.out(torch.flatten(self.features(x), 1))
 
 
-@pytest.mark.parametrize(("kernel", "dilation", "width"), [(8, 1, 1), (5, 2, 3), (3, 1, 12)])
-def test_delta_conv_equals_the_difference_of_two_convolutions(kernel, dilation, width) -> None:
+@pytest.mark.parametrize(
+    ("kernel", "dilation", "width", "unchanged"),
+    [(8, 1, 1, None), (5, 2, 3, None), (3, 1, 12, None), (5, 2, 4, 1), (8, 1, 6, 0)],
+)
+def test_delta_conv_equals_the_difference_of_two_convolutions(
+    kernel, dilation, width, unchanged
+) -> None:
+    """``unchanged``: a position of the change left equal (its row skips the products)."""
     g = torch.Generator().manual_seed(0)
     conv = nn.Conv1d(6, 5, kernel, dilation=dilation)
     split = split_network(nn.Sequential(conv))
@@ -48,6 +54,8 @@ def test_delta_conv_equals_the_difference_of_two_convolutions(kernel, dilation, 
     start = 17
     y = x.clone()
     y[:, :, start : start + width] += torch.randn(3, 6, width, generator=g)
+    if unchanged is not None:
+        y[1:, :, start + unchanged] = x[1:, :, start + unchanged]
     with torch.no_grad():
         want = conv(y) - conv(x)
         step = delta_conv((y - x)[:, :, start : start + width].permute(0, 2, 1))

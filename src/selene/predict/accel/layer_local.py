@@ -248,11 +248,17 @@ class LocalEngine:
             start = int(changed_start[0])
             weight = weights[start : start + width].reshape(delta.shape[1], -1)
             return torch.addmm(base, delta, weight.to(delta.dtype))
+        # Several offsets: one product per front-end position P, of the rows of every mutant
+        # whose window holds P with P's weights, so each position's weights are read once
+        # (one product per offset read a window of weights per offset: 2.3x the bytes in ISM).
+        delta = delta.view(len(changed_start), width, -1)
+        positions = changed_start[:, None] + np.arange(width)
         out = base.clone()
-        for start in np.unique(changed_start):
-            which = torch.as_tensor(np.flatnonzero(changed_start == start), device=delta.device)
-            weight = weights[start : start + width].reshape(delta.shape[1], -1)
-            out.index_put_((which,), delta[which] @ weight.to(delta.dtype), accumulate=True)
+        for position in np.unique(positions):
+            mutant, column = np.nonzero(positions == position)
+            which = torch.as_tensor(mutant, device=delta.device)
+            rows_p = delta[which, torch.as_tensor(column, device=delta.device)]
+            out.index_add_(0, which, rows_p @ weights[position].to(delta.dtype))
         return out
 
     def _front(self, x: torch.Tensor) -> torch.Tensor:
