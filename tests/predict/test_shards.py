@@ -16,7 +16,7 @@ from selene.io.vcf import read_vcf
 from selene.predict import AnalyzeSequences
 from selene.predict import vep as vep_module
 from selene.predict.merge import main as merge_main
-from selene.predict.merge import merge
+from selene.predict.shard_merge import merge
 from selene.predict.shard_plan import plan_parts
 
 KINDS = ["predictions", "diffs", "abs_diffs", "logits"]

@@ -32,7 +32,7 @@ from selene.predict.alleles import VepCounts
 from selene.predict.annotated_vcf import check_top_k
 from selene.predict.codes import encode, fit_length, warn_fit
 from selene.predict.devices import spread_variant_effects
-from selene.predict.merge import merge_if_complete
+from selene.predict.shard_merge import merge_if_complete
 from selene.predict.shards import VepRun, check_shards, run_shards
 from selene.predict.track_writers import write_track_bigwigs
 from selene.predict.tracks import predict_tracks

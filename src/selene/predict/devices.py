@@ -7,9 +7,9 @@ arguments it was made with and scores shard ``r`` of ``N`` (:mod:`selene.predict
 contiguous block of the VCF's records into its own resumable part files. The ranks need no
 communication while they score, so a ``torch.distributed`` process group (``gloo``, which runs
 on any machine) serves only as the barrier after which rank 0 merges the parts
-(:func:`selene.predict.merge.merge_if_complete`): the files equal one process's, byte for byte,
-as a sharded run's do. Contiguous blocks rather than batches dealt out in turn keep the merge a
-concatenation; devices of one kind score their equal shares in about equal times.
+(:func:`selene.predict.shard_merge.merge_if_complete`): the files equal one process's, byte
+for byte, as a sharded run's do. Contiguous blocks rather than batches dealt out in turn keep
+the merge a concatenation; devices of one kind score their equal shares in about equal times.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from selene.predict.alleles import VepCounts
-from selene.predict.merge import merge_if_complete
+from selene.predict.shard_merge import merge_if_complete
 from selene.predict.shards import summed_counts
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Merge a sharded variant effect run: ``python -m selene.predict.merge <run dir>``.
+"""Merge a sharded variant effect run (the command: :mod:`selene.predict.merge`).
 
 The shards' part files (:mod:`selene.predict.shards`) hold contiguous blocks of the VCF's
 records, in shard order, so each output is the parts concatenated: a TSV file's header once
@@ -10,13 +10,12 @@ chunked matrix's chunks in row order however the rows are split between writes (
 created with the same chunk shape and no timestamps; the tests compare the bytes). The
 annotated VCF, if asked for, is then written from the merged ``diffs``, as one process does.
 
-The last shard to finish merges by itself; this command merges by hand (e.g. after shards run
-as separate cluster jobs with ``shard=i``), and says which parts are missing or unfinished.
+The last shard to finish merges by itself (:func:`merge_if_complete`); :func:`merge` merges by
+hand (``python -m selene.predict.merge``) and says which parts are missing or unfinished.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -30,7 +29,7 @@ from selene.io.outputs import DATASET, EXTENSIONS, labels_path, output_files
 from selene.predict.shards import VepRun, done_key, part_dir, part_key
 from selene.predict.writers import selene_outputs
 
-__all__ = ["main", "merge", "merge_if_complete"]
+__all__ = ["merge", "merge_if_complete"]
 
 log = logging.getLogger("selene.predict")
 
@@ -158,21 +157,3 @@ def _concatenate(sources: Sequence[Path], target: Path, header: bool) -> None:
                     out.write(first)
                 shutil.copyfileobj(handle, out, 1 << 20)
     os.replace(temporary, target)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: ``python -m selene.predict.merge <run dir>``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m selene.predict.merge",
-        description="Merge the shards of a sharded variant effect run into one output per kind.",
-    )
-    parser.add_argument("run_dir", help="the run's analysis.output_dir")
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    run_dir = parser.parse_args(argv).run_dir
-    for path in merge(run_dir):
-        log.info("wrote %s", path)
-    Path(run_dir, "shards", "merge.lock").unlink(missing_ok=True)  # left by a merge cut short
-
-
-if __name__ == "__main__":
-    main()

@@ -12,7 +12,7 @@ Shard ``i`` scores one contiguous block of the VCF's records (:mod:`.shard_plan`
 their own ``.inprogress`` marker, and an interrupted shard resumes where it stopped. A shard
 whose ``done.json`` holds the run's key (the inputs, model and options) is not run again, so a
 rerun (or a whole ``-m analysis.shard='range(N)'`` sweep run again) scores only the shards
-that did not finish. :mod:`selene.predict.merge` concatenates the parts.
+that did not finish. :mod:`selene.predict.shard_merge` concatenates the parts.
 """
 
 from __future__ import annotations
