@@ -20,6 +20,7 @@ from omegaconf import DictConfig
 from selene.models.checkpoints import describe_module
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
+from selene.models.loading import load_selene_weights
 from selene.models.reports import write_evaluation
 from selene.utils.config import check_config_types, config_dir
 from selene.utils.instantiate import build_trainer, save_config, scalars
@@ -72,10 +73,11 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     TypeError
         If a config value has the wrong type (e.g. ``seed=abc``).
     ValueError
-        If ``cfg.ckpt_path`` is remote, not a selene checkpoint, or does not fit the data.
+        If ``cfg.ckpt_path`` is remote, not a selene checkpoint (nor Selene SDK weights that fit
+        ``cfg.model``), or does not fit the data.
     """
     check_config_types(cfg)
-    module = load_checkpoint(cfg.ckpt_path)  # before the data: a bad file fails fast
+    module = _load(cfg)  # before the data: a bad file fails fast
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
     out_dir = Path(cfg.paths.output_dir)
@@ -89,6 +91,21 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         written = write_evaluation(module.test_results, out_dir)
         log.info("test results: %s", ", ".join(str(p) for p in written.values()))
     return scalars(trainer.callback_metrics)
+
+
+def _load(cfg: DictConfig) -> SequenceLitModule:
+    """Return the checkpoint's module; Selene SDK weights (not ``.ckpt``) go into ``cfg.model``.
+
+    A ``selene.compat`` evaluate experiment of a Selene config sets ``model`` (the model
+    file's net and loss) and ``ckpt_path`` to the ``.pth.tar`` that Selene's training saved.
+    """
+    path = str(cfg.ckpt_path)
+    if cfg.get("model") is None or path.endswith(".ckpt"):
+        return load_checkpoint(path)
+    module = instantiate(cfg.model)
+    load_selene_weights(module.net, path)
+    log.info("Selene SDK weights %s loaded into %s", path, describe_module(module.net))
+    return module.eval()
 
 
 @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="evaluate")

@@ -10,12 +10,14 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
 from _selene_configs import SIMPLE_TRAIN
 from hydra import compose, initialize_config_dir
 
 from _tiny_run import one_thread  # noqa: F401 (one_thread: a fixture)
 from selene.compat import convert
 from selene.evaluate import evaluate
+from selene.models import load_checkpoint
 from selene.train import train
 from selene.utils.config import config_dir
 
@@ -79,7 +81,8 @@ def test_converted_simple_train_trains_with_the_files_loss(
 
 EVALUATE_BED = """---
 ops: [evaluate]
-model: {path: {model_file}, class: DeeperDeepSEA, class_args: {sequence_length: 320, n_targets: 1}}
+model: {path: {model_file}, class: DeeperDeepSEA, non_strand_specific: mean,
+        class_args: {sequence_length: 320, n_targets: 1, channels: [4, 4, 4]}}
 sampler: !obj:selene_sdk.samplers.file_samplers.BedFileSampler {
     filepath: RUN/test_data.bed,  # written by the training run (save_datasets)
     reference_sequence: !obj:selene_sdk.sequences.Genome {input_path: GENOME},
@@ -100,27 +103,37 @@ random_seed: 1337
 """
 
 
-def _evaluate_saved_test_set(selene_yaml, run: Path, features: Path, genome: Path) -> None:
-    """Selene's evaluate_test_bed.yml, converted, tests the checkpoint on the saved test set."""
-    ckpt = next((run / "checkpoints").glob("best-*.ckpt"))
-    text = EVALUATE_BED.replace("RUN", str(run)).replace("GENOME", str(genome))
-    text = text.replace("FEATURES", str(features)).replace("CKPT", str(ckpt))
-    out = run.parent / "conf" / "experiment" / "evaluate_bed.yaml"
-    result = convert(selene_yaml(text, "evaluate.yml"), out)
-    assert result.commands[0].startswith("python -m selene.evaluate +experiment=evaluate_bed ")
+def _evaluate(selene_yaml, run: Path, text: str, name: str) -> dict[str, float]:
+    out = run.parent / "conf" / "experiment" / f"{name}.yaml"
+    result = convert(selene_yaml(text, f"{name}.yml"), out)
+    assert result.commands[0].startswith(f"python -m selene.evaluate +experiment={name} ")
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(
             "evaluate",
             overrides=[
-                "+experiment=evaluate_bed",
+                f"+experiment={name}",
                 f"hydra.searchpath=[file://{out.parent.parent}]",
-                f"paths.output_dir={run.parent / 'evaluate'}",
+                f"paths.output_dir={run.parent / name}",
                 "+trainer.enable_progress_bar=false",
             ],
         )
     metrics = evaluate(cfg)
+    assert (run.parent / name / "test_performance.tsv").is_file()
+    return metrics
+
+
+def _evaluate_saved_test_set(selene_yaml, run: Path, features: Path, genome: Path) -> None:
+    """Selene's evaluate_test_bed.yml, converted, tests the checkpoint on the saved test set,
+    and the same weights saved as the Selene SDK saves them (.pth.tar) score the same."""
+    ckpt = next((run / "checkpoints").glob("best-*.ckpt"))
+    text = EVALUATE_BED.replace("RUN", str(run)).replace("GENOME", str(genome))
+    text = text.replace("FEATURES", str(features))
+    metrics = _evaluate(selene_yaml, run, text.replace("CKPT", str(ckpt)), "evaluate_ckpt")
     assert math.isfinite(metrics["test/loss"])
-    assert (run.parent / "evaluate" / "test_performance.tsv").is_file()
+    weights = run.parent / "model.pth.tar"
+    torch.save({"state_dict": load_checkpoint(ckpt).net.state_dict()}, weights)
+    selene = _evaluate(selene_yaml, run, text.replace("CKPT", str(weights)), "evaluate_sdk")
+    assert selene["test/loss"] == pytest.approx(metrics["test/loss"], rel=1e-5)
 
 
 FIXED_OUTPUTS = '''

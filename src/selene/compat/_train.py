@@ -115,9 +115,8 @@ def apply_evaluate_model(src: Source, evaluate: Any, exp: dict[str, Any]) -> Non
                     args,
                     key,
                     name,
-                    "is ckpt_path: selene.evaluate reads checkpoints written by selene.train "
-                    "(.ckpt); weights saved by the Selene SDK (.pth.tar) are scored with "
-                    "python -m selene.predict (analyzer.model + ckpt_path)",
+                    "is ckpt_path: Selene SDK weights, loaded into the net of the model section "
+                    "(a selene.train checkpoint, .ckpt, would bring its own model)",
                 )
         elif key == "features":
             put(exp, "data.features", value_config(src, value, name))
@@ -129,12 +128,7 @@ def apply_evaluate_model(src: Source, evaluate: Any, exp: dict[str, Any]) -> Non
             put(exp, "hydra.run.dir", value)
             src.note(args, key, name, "is hydra.run.dir (the run's directory)")
         elif key == "report_gt_feature_n_positives":
-            src.note(
-                args,
-                key,
-                name,
-                "dropped: evaluate uses the min_positives the checkpoint was trained with",
-            )
+            put(exp, "_min_positives", value)  # for Selene weights; a .ckpt keeps its own
         else:
             raise src.error(
                 args,

@@ -224,9 +224,15 @@ def _evaluate(src: Source, config: SeleneMap) -> dict[str, Any]:
     exp: dict[str, Any] = {"defaults": [{"override /data": None}]}
     exp["data"] = data_config(src, config["sampler"], for_training=False)
     apply_evaluate_model(src, config["evaluate_model"], exp)
-    if "model" in config:
-        src.note(config, "model", "model", "dropped: selene.evaluate rebuilds the model from "
-                 "its checkpoint")  # fmt: skip
+    min_positives = exp.pop("_min_positives", 10)
+    if str(exp.get("ckpt_path")).endswith(".ckpt"):
+        if "model" in config:
+            src.note(config, "model", "model", "dropped: selene.evaluate rebuilds the model "
+                     "from the .ckpt")  # fmt: skip
+    elif "model" in config:  # Selene SDK weights: the model file's net and criterion()
+        model = lit_module_config(net_config(src, config["model"]), None)
+        exp["model"] = model | {"optimizer": None, "lr_scheduler": None}
+        exp["model"]["min_positives"] = min_positives
     return exp
 
 
