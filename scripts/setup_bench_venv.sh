@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the benchmark venv (.bench/venv) holding selene_sdk 0.6.0 beside our package, so that the
-# scripts/bench_*.py scripts can compare both in one run. selene_sdk is a benchmark peer only, never
+# Builds the benchmark venv (.bench/venv) holding selene_sdk 0.6.0 and tangermeme 1.6.0 beside our
+# package, so that the scripts/bench_*.py scripts can compare them in one run. selene_sdk is a benchmark peer only, never
 # a dependency of ours. Its metadata caps torch at 2.3.1, which the parts we compare do not need, so it
 # is installed without its dependencies; it imports pkg_resources (setuptools < 81) and six.
 set -euo pipefail
@@ -12,4 +12,5 @@ python3 -m venv "$venv"
     matplotlib pandas pyyaml ruamel.yaml click seaborn statsmodels plotly
 "$venv/bin/pip" install --no-deps --no-build-isolation selene-sdk==0.6.0
 "$venv/bin/pip" install -e '.[dev]'
+"$venv/bin/pip" install tangermeme==1.6.0  # scripts/bench_ism.py's peer
 "$venv/bin/python" -c "import selene_sdk, selene; print('selene_sdk', selene_sdk.__version__, 'ready')"

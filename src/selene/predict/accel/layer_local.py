@@ -5,10 +5,12 @@ A mutation confined to a few positions changes only a window of each front-end l
 every layer over the window the mutation can reach, reading the reference's activations around
 it, and then runs the head. When the head starts with ``flatten`` + ``nn.Linear``, the linear
 output is updated with the slice of weights the window touches (``y_ref + W[:, window] @
-delta``), instead of a full matrix product. Mutants are batched: each batch is a few gathers,
-one small convolution per layer and one matrix product per distinct window offset, with no
-Python loop per mutant. Results equal a full forward pass to float tolerance; :func:`build`
-checks this on random inputs (:mod:`.check`) and gives no engine when they differ.
+delta``), instead of a full matrix product; stride-1 convolutions likewise add the
+convolution of their input's change to the reference's output (:mod:`.delta`). Mutants are
+batched: each batch is a few gathers, a few matrix products per layer and, for the linear
+layer, one per window offset or front-end position, with no Python loop per mutant. Results
+equal a full forward pass to float tolerance; :func:`build` checks this on random inputs
+(:mod:`.check`) and gives no engine when they differ.
 
 Whole sequences (FASTA and BED predictions, references) go through the same layers; on a CPU
 the front end runs in chunks of sequences whose activations fit in the cache, with prepacked
