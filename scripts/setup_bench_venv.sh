@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the benchmark venv (.bench/venv) holding selene_sdk 0.6.0 and tangermeme 1.6.0 beside our
-# package, so that the scripts/bench_*.py scripts can compare them in one run. selene_sdk is a benchmark peer only, never
-# a dependency of ours. Its metadata caps torch at 2.3.1, which the parts we compare do not need, so it
+# package, so that the scripts/bench_*.py scripts can compare them in one run. Both are benchmark
+# peers only, never dependencies of ours. Its metadata caps torch at 2.3.1, which the parts we compare do not need, so it
 # is installed without its dependencies; it imports pkg_resources (setuptools < 81) and six.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${1:-.bench/venv}
 python3 -m venv "$venv"
 "$venv/bin/pip" install torch==2.13.0
-"$venv/bin/pip" install cython numpy "setuptools<81" six pyfaidx pytabix h5py scipy scikit-learn \
+"$venv/bin/pip" install cython wheel numpy "setuptools<81" six pyfaidx pytabix h5py scipy scikit-learn \
     matplotlib pandas pyyaml ruamel.yaml click seaborn statsmodels plotly
 "$venv/bin/pip" install --no-deps --no-build-isolation selene-sdk==0.6.0
 "$venv/bin/pip" install -e '.[dev]'
