@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmark venv (.bench/venv) holding selene_sdk 0.6.0 and tangermeme 1.6.0 beside our
 # package, so that the scripts/bench_*.py scripts can compare them in one run. Both are benchmark
-# peers only, never dependencies of ours. Its metadata caps torch at 2.3.1, which the parts we compare do not need, so it
-# is installed without its dependencies; it imports pkg_resources (setuptools < 81) and six.
+# peers only, never dependencies of ours. selene_sdk's metadata caps torch at 2.3.1, which the parts
+# we compare do not need, so it is installed without its dependencies; it imports pkg_resources
+# (setuptools < 81) and six, and its build needs wheel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${1:-.bench/venv}
