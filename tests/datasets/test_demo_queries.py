@@ -9,6 +9,8 @@ scored 0.95 for f08 with the demo checkpoint, and 0.95 here for the small net be
 
 The data are the session's small synthetic genome (4 x 200 kb, 8 features, its own query.fa
 made by the same code as the demo's), so that a net small enough to train in a test learns it.
+Negatives are necessary, not sufficient, for the full demo: its Basset also needs batch-norm
+statistics that match its final weights (see issue 15's closing note).
 """
 
 from __future__ import annotations
