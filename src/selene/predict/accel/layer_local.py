@@ -125,8 +125,12 @@ class LocalEngine:
                     )  # fmt: skip
 
     def mutants_per_batch(self, batch_size: int) -> int:
-        """Mutants to score per call: at least 512 (a layer-local batch is cheap)."""
-        return max(batch_size, 512)
+        """Mutants to score per call: at least 512 on a GPU, 256 on a CPU.
+
+        A layer-local batch is cheap; on a CPU, 256 keeps each layer's products in the cache
+        (ISM of DeepSEA(1000, 919): 2.28 CPU s with 256, 2.45-2.64 s with 512, one thread).
+        """
+        return max(batch_size, 256 if self.device.type == "cpu" else 512)
 
     @torch.inference_mode()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
