@@ -85,7 +85,9 @@ def file_model(
     Returns
     -------
     torch.nn.Module
-        The net; it records the config that rebuilds it (kept in checkpoints).
+        The net; it records the config that rebuilds it (kept in checkpoints), and
+        ``class_args.sequence_length`` as its ``sequence_length`` where the class keeps none
+        (predict then needs no window of its own).
 
     Raises
     ------
@@ -143,6 +145,7 @@ def file_model(
         ) from err
     net = cls(**args)
     log.info("model file %s: built %s(%s)", source, class_name, _kwargs(args))
+    _record_window(net, args)
     if non_strand_specific is not None:
         from selene.models.probability import ends_in_sigmoid
         from selene.models.strand import NonStrandSpecific
@@ -161,6 +164,20 @@ def file_model(
     }
     setattr(net, _CONFIG_ATTR, config)
     return net
+
+
+def _record_window(net: nn.Module, args: Mapping[str, Any]) -> None:
+    """Give ``net`` the window ``class_args.sequence_length`` if its class does not keep it.
+
+    Predict, evaluate and the strand and multi-model wrappers read a net's window from its
+    ``sequence_length`` attribute; Selene's model classes (e.g. the tutorial's DeeperDeepSEA)
+    take the argument without keeping it. A checkpoint rebuilds the net from the same
+    ``class_args``, so the window comes back with it.
+    """
+    length = args.get("sequence_length")
+    if isinstance(length, int) and not isinstance(length, bool) and length > 0:
+        if getattr(net, "sequence_length", None) is None:
+            net.sequence_length = length
 
 
 def model_file_config(net: nn.Module) -> dict[str, Any] | None:

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene.models.checkpoints import describe_module, describe_net
+from selene.models.file_model import model_file_config
 from selene.predict import _analyze_files as _files
 from selene.predict.accel import LayerLocal
 from selene.predict.alleles import VepCounts
@@ -97,7 +99,14 @@ class AnalyzeSequences:
         self.model = net
         self.sequence_length = int(sequence_length or getattr(net, "sequence_length", 0))
         if self.sequence_length < 1:
-            raise ValueError("sequence_length is required (the model does not record it)")
+            config = model_file_config(net)
+            named = describe_net(config) if config else describe_module(net)
+            raise ValueError(
+                f"{named} does not record its window (no sequence_length "
+                "attribute, nor class_args.sequence_length in a model file's config): pass "
+                "sequence_length=N to AnalyzeSequences, or analyzer.sequence_length=N to "
+                "python -m selene.predict, N the window it was trained on"
+            )
         self.features = read_features(features if features is not None else recorded)
         self.batch_size = batch_size
         self.reference_sequence = reference_sequence
