@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from selene.interpret._plotting import save_figure
 from selene.interpret.attributions import input_x_gradient, integrated_gradients, saliency
+from selene.interpret.deep_lift_shap import DeepLiftShapResult, deep_lift_shap
 from selene.interpret.ism_result import ISMResult, ism_score_matrix
 from selene.interpret.logos import heatmap, sequence_logo
 from selene.interpret.scores import reference_importance, rescale_score_matrix
@@ -25,9 +26,11 @@ from selene.interpret.vep_result import (
 )
 
 __all__ = [
+    "DeepLiftShapResult",
     "ISMResult",
     "VariantScores",
     "chrom_sort_key",
+    "deep_lift_shap",
     "heatmap",
     "input_x_gradient",
     "integrated_gradients",
