@@ -40,8 +40,7 @@ class DeeperDeepSEA(nn.Module):
         )
         reduce_by = 2 * (k - 1)
         self.n_channels = int(
-            np.floor((np.floor((sequence_length - reduce_by) / 4.0) - reduce_by) / 4.0)
-            - reduce_by
+            np.floor((np.floor((sequence_length - reduce_by) / 4.0) - reduce_by) / 4.0) - reduce_by
         )
         self.channels = c
         self.classifier = nn.Sequential(
