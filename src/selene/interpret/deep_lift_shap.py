@@ -10,8 +10,11 @@ passes the DeepLIFT multiplier instead of the gradient:
 * elementwise nonlinearities (ReLU family, sigmoid, tanh, softplus, ...): the rescale rule
   ``(y - y_ref) / (x - x_ref)``, the gradient where ``|x - x_ref| < eps``;
 * ``nn.MaxPool1d`` with ``stride == kernel_size``: each window's difference
-  ``max(x) - max(x_ref)`` goes half to the input's and half to the reference's argmax, all of it
-  to one of them where the other's input difference is below ``eps``, so nothing is lost.
+  ``dy = max(x) - max(x_ref)`` goes to the input's argmax where ``dy > 0``, to the reference's
+  where ``dy < 0`` (captum's and tangermeme's rule). The input difference there is at least
+  ``|dy|`` in size, so multipliers stay in [0, 1] and nothing is lost. (Splitting ``dy`` between
+  both argmaxes instead divides by input differences that can be near zero: multipliers of
+  ~1e4 that cancel in the sum but swamp the hypothetical contributions.)
 
 Linear modules (convolutions, linear, eval-mode batch norm, dropout, average pools, flatten)
 keep their gradients, so contributions of a sequence sum exactly, up to float32 rounding, to
@@ -120,15 +123,12 @@ def _maxpool_rule(module, x, grad, eps):
     dx = wi - wr
     dy = wi.amax(-1) - wr.amax(-1)
     pi, pr = wi.argmax(-1, keepdim=True), wr.argmax(-1, keepdim=True)
-    ok_i, ok_r = (dx.gather(-1, p).squeeze(-1).abs() >= eps for p in (pi, pr))
-    share_i = torch.where(ok_i, torch.where(ok_r, 0.5, 1.0), 0.0)
-    share_r = torch.where(ok_r, 1.0 - share_i, 0.0)
     gi = _halves(grad)[0] * dy
-    part = torch.zeros_like(wi)
-    part.scatter_add_(-1, pi, (gi * share_i)[..., None])
-    part.scatter_add_(-1, pr, (gi * share_r)[..., None])
+    part = torch.zeros_like(wi)  # |dx| >= |dy| where dy lands, so dx == 0 only where dy == 0
+    part.scatter_add_(-1, pi, (gi * (dy > 0))[..., None])
+    part.scatter_add_(-1, pr, (gi * (dy < 0))[..., None])
     m = torch.zeros_like(xi)
-    m[..., : n_win * k] = (part / torch.where(dx.abs() < eps, 1.0, dx)).flatten(-2)
+    m[..., : n_win * k] = (part / torch.where(dx == 0, 1.0, dx)).flatten(-2)
     return torch.cat([m, torch.zeros_like(m)])
 
 
