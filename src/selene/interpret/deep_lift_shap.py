@@ -12,7 +12,8 @@ passes the DeepLIFT multiplier instead of the gradient:
 * ``nn.MaxPool1d`` with ``stride == kernel_size``: each window's difference
   ``dy = max(x) - max(x_ref)`` goes to the input's argmax where ``dy > 0``, to the reference's
   where ``dy < 0`` (captum's and tangermeme's rule). The input difference there is at least
-  ``|dy|`` in size, so multipliers stay in [0, 1] and nothing is lost. (Splitting ``dy`` between
+  ``|dy|`` in size, so multipliers stay in [0, 1] and nothing is lost; where the input
+  difference is exactly 0, the gradient (it contributes nothing there). (Splitting ``dy`` between
   both argmaxes instead divides by input differences that can be near zero: multipliers of
   ~1e4 that cancel in the sum but swamp the hypothetical contributions.)
 
@@ -127,8 +128,12 @@ def _maxpool_rule(module, x, grad, eps):
     part = torch.zeros_like(wi)  # |dx| >= |dy| where dy lands, so dx == 0 only where dy == 0
     part.scatter_add_(-1, pi, (gi * (dy > 0))[..., None])
     part.scatter_add_(-1, pr, (gi * (dy < 0))[..., None])
+    local = torch.zeros_like(wi)  # the gradient, where dx == 0 (no contribution, as captum)
+    local.scatter_(-1, pi, _halves(grad)[0][..., None])
     m = torch.zeros_like(xi)
-    m[..., : n_win * k] = (part / torch.where(dx == 0, 1.0, dx)).flatten(-2)
+    m[..., : n_win * k] = torch.where(
+        dx == 0, local, part / torch.where(dx == 0, 1.0, dx)
+    ).flatten(-2)
     return torch.cat([m, torch.zeros_like(m)])
 
 
