@@ -1,9 +1,9 @@
 """DeepLIFT / DeepSHAP with the rescale rule against dinucleotide-shuffled references.
 
-Own code rather than ``captum.attr.DeepLiftShap`` or tangermeme (neither is a dependency; we did
-not benchmark them here): about 100 lines of hooks give exact convergence on DeepSEA and Basset,
-in-place ReLUs included, and a max-pool rule that loses nothing where the input and the reference
-share a value at the argmax (a gradient fallback there, as in captum's rule, leaves a gap). Each
+Own code rather than ``captum.attr.DeepLiftShap`` or tangermeme (neither is a dependency):
+about 100 lines of hooks give exact convergence on DeepSEA and Basset, in-place ReLUs included.
+``scripts/bench_deep_lift_shap.py`` (DeepSEA, 100 sequences x 20 shuffles, 2 threads): 1.08x
+tangermeme 1.6.0's speed, contributions equal to theirs within 1.5e-7 of their scale. Each
 nonlinear module's output is wrapped, in a forward hook, in an autograd function whose backward
 passes the DeepLIFT multiplier instead of the gradient:
 
