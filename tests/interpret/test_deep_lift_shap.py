@@ -132,3 +132,20 @@ def test_errors() -> None:
         deep_lift_shap(model, x * 0.5)
     with pytest.raises(TypeError, match="target must be an int"):
         deep_lift_shap(model, x, target=1.5)
+
+
+def test_max_pool_multipliers_stay_bounded_where_an_input_barely_changes() -> None:
+    # pool inputs: x gives [5, 1 + 2e-6], the reference [0, 1]; y rises 4, all from position 0.
+    # A window's change goes to one argmax (multipliers in [0, 1]); a rule that gave half of it
+    # to the reference's argmax divided 2 by a 2e-6 change there: a multiplier of ~1e6, exact
+    # in the sum but swamping the hypothetical scores.
+    conv = nn.Conv1d(4, 1, 1, bias=False)
+    conv.weight.data[:] = torch.tensor([5.0, 1.0, 1.0 + 2e-6, 0.0]).view(1, 4, 1)
+    model = nn.Sequential(conv, nn.MaxPool1d(2), nn.Flatten())
+    x = np.eye(4, dtype=np.float32)[[0, 2]].T[None]  # A, G
+    ref = np.eye(4, dtype=np.float32)[[3, 1]].T[None, None]  # T, C
+    result = deep_lift_shap(model, x, references=ref)
+    assert np.abs(result.delta).max() < DELTA
+    assert np.abs(result.hypothetical).max() <= 5.0 + 1e-4
+    np.testing.assert_allclose(result.contributions[0, :, 0], [4.0, 0, 0, 0], atol=1e-4)
+    np.testing.assert_allclose(result.contributions[0, :, 1], 0.0, atol=1e-4)
