@@ -3,10 +3,16 @@ app tests (4 chromosomes, 8 features; chr3 validates, chr4 tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import pytorch_lightning as pl
 import torch
+
+# a model file in the shape of the Selene tutorial's deeperdeepsea.py (ends in nn.Sigmoid,
+# module-level criterion() and get_optimizer(lr))
+MODEL_FILE = Path(__file__).parent / "data" / "model_files" / "deeperdeepsea.py"
 
 
 def tiny_overrides(
@@ -46,3 +52,19 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n_threads)
+
+
+def quiet_trainer(
+    tmp_path: Path, max_steps: int, callbacks: Sequence[pl.Callback] = ()
+) -> pl.Trainer:
+    """A CPU ``Trainer`` for ``max_steps`` steps: no logger, checkpoints, progress or summary."""
+    return pl.Trainer(
+        max_steps=max_steps,
+        accelerator="cpu",
+        default_root_dir=tmp_path,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+        callbacks=list(callbacks),
+    )

@@ -14,6 +14,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from scipy.io import savemat
 
+from _tiny_run import MODEL_FILE
 from selene.models import SequenceLitModule
 from selene.utils.config import config_dir, fit_net_to_data
 
@@ -104,7 +105,6 @@ BIG_MODELS = {"sei", "danq"}  # tens of millions of weights to initialise: secon
 # BPNet: 557 bases trimmed from each end)
 TRACK_SHAPES = {"track_cnn": (416, 13), "bpnet": (1214, 100)}
 # model=file imports a Selene model file: the test fixture's (narrow, to build fast)
-MODEL_FILE = Path(__file__).parent / "data" / "model_files" / "deeperdeepsea.py"
 MODEL_EXTRA = {
     "file": [
         f"model.net.path={MODEL_FILE}",

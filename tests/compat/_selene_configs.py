@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-#: A Selene model file in the shape of the tutorial's deeperdeepsea.py (ends in nn.Sigmoid,
-#: module-level criterion() -> nn.BCELoss and get_optimizer(lr)).
-MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
+from _tiny_run import MODEL_FILE  # noqa: F401 (the tutorial-shaped model file, for the compat tests)
 
 #: Selene's getting-started tutorial config, simple_train.yml, with our own paths.
 SIMPLE_TRAIN = """---

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,14 +10,13 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from torch import nn
 
-from _tiny_run import one_thread  # noqa: F401 (a fixture)
+from _tiny_run import MODEL_FILE, one_thread  # noqa: F401 (one_thread: a fixture)
 from selene.models import NonStrandSpecific, SequenceLitModule, file_model, file_optimizer
 from selene.models.file_model import file_criterion
 from selene.utils.config import config_dir, fit_net_to_data
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 # narrow channels: Selene's widths (320, 480, 960) take seconds per batch on a CPU
 ARGS = {"sequence_length": 320, "n_targets": 5, "channels": [8, 12, 16]}
 

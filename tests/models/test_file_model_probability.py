@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import selene.predict.model
 import selene.predict.runner
-from _tiny_run import one_thread  # noqa: F401 (a fixture)
+from _tiny_run import MODEL_FILE, one_thread, quiet_trainer  # noqa: F401 (one_thread: a fixture)
 from selene.models import SequenceLitModule, file_model, load_checkpoint
 from selene.models.probability import criterion_outputs, ends_in_sigmoid, split_sigmoid
 from selene.predict import AnalyzeSequences
@@ -24,7 +24,6 @@ from selene.utils.warnings import SeleneWarning
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 L, F = 40, 32
 NAMES = [f"f{i}" for i in range(F)]
 
@@ -59,16 +58,7 @@ def _first_loss(module: SequenceLitModule, tmp_path: Path) -> float:
         def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
             losses.append(float(outputs["loss"]))
 
-    trainer = pl.Trainer(
-        max_steps=1,
-        accelerator="cpu",
-        default_root_dir=tmp_path,
-        logger=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        enable_checkpointing=False,
-        callbacks=[Keep()],
-    )
+    trainer = quiet_trainer(tmp_path, 1, [Keep()])
     trainer.fit(module, _batches())
     return losses[0]
 

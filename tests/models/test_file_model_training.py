@@ -18,7 +18,7 @@ from hydra import compose, initialize_config_dir
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from _tiny_run import one_thread, tiny_overrides  # noqa: F401 (one_thread: a fixture)
+from _tiny_run import MODEL_FILE, one_thread, quiet_trainer, tiny_overrides  # noqa: F401
 from _tolerances import PROB
 from selene.models import SequenceLitModule, file_model, load_checkpoint
 from selene.predict import AnalyzeSequences
@@ -28,7 +28,6 @@ from selene.utils.warnings import SeleneWarning
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 L, F = 320, 20
 NET = {
     "_target_": "selene.models.file_model",
@@ -72,16 +71,7 @@ class FirstLoss(pl.Callback):
 def _fit(module: SequenceLitModule, tmp_path: Path, steps: int = 2) -> tuple[pl.Trainer, list]:
     pl.seed_everything(0)
     losses = FirstLoss()
-    trainer = pl.Trainer(
-        max_steps=steps,
-        accelerator="cpu",
-        default_root_dir=tmp_path,
-        logger=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        enable_checkpointing=False,
-        callbacks=[losses],
-    )
+    trainer = quiet_trainer(tmp_path, steps, [losses])
     trainer.fit(module, DataLoader(SparseData(), batch_size=32))
     return trainer, losses.losses
 

@@ -16,7 +16,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from torch.utils.data import DataLoader
 
-from _tiny_run import one_thread  # noqa: F401 (a fixture)
+from _tiny_run import MODEL_FILE, one_thread, quiet_trainer  # noqa: F401 (one_thread: a fixture)
 from _tolerances import PROB
 from selene.models import SequenceLitModule, file_model, load_checkpoint
 from selene.predict import AnalyzeSequences
@@ -25,7 +25,6 @@ from selene.utils.config import config_dir
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-MODEL_FILE = Path(__file__).parents[1] / "data" / "model_files" / "deeperdeepsea.py"
 L, F = 320, 3
 NET = {
     "_target_": "selene.models.file_model",
@@ -53,15 +52,7 @@ def _trained(tmp_path: Path, net: dict) -> Path:
         features=list("abc"),
         train_metrics=False,
     )
-    trainer = pl.Trainer(
-        max_steps=2,
-        accelerator="cpu",
-        default_root_dir=tmp_path,
-        logger=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        enable_checkpointing=False,
-    )
+    trainer = quiet_trainer(tmp_path, 2)
     trainer.fit(module, DataLoader(batches, batch_size=8))
     path = tmp_path / "model.ckpt"
     trainer.save_checkpoint(path)
