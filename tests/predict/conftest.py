@@ -10,6 +10,7 @@ import pytest
 import pytorch_lightning as pl
 import torch
 from _predict_goldens import DATA, FEATURES, SEQUENCE_LENGTH, fill_weights
+from torch import nn
 
 from selene.models import DeepSEA
 from selene.models.lit_module import SequenceLitModule
@@ -66,3 +67,15 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.parent.mkdir(parents=True)
     trainer.save_checkpoint(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def tiny_model(genome) -> AnalyzeSequences:
+    """A small convolutional network (fast), batches of 4 records."""
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv1d(4, 16, 9), nn.ReLU(), nn.MaxPool1d(4), nn.Flatten(),
+        nn.Linear(16 * ((SEQUENCE_LENGTH - 8) // 4), len(FEATURES)),
+    )  # fmt: skip
+    return AnalyzeSequences(net, None, SEQUENCE_LENGTH, FEATURES, batch_size=4,
+                            reference_sequence=genome, show_progress=False)  # fmt: skip

@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
-from _predict_goldens import FEATURES, SEQUENCE_LENGTH
 from hydra import compose, initialize_config_dir
-from torch import nn
 
-from selene.predict import AnalyzeSequences
 from selene.predict.__main__ import predict
 from selene.utils.config import config_dir
 
@@ -20,21 +16,12 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-@pytest.fixture(scope="module")
-def tiny(genome) -> AnalyzeSequences:
-    torch.manual_seed(0)
-    net = nn.Sequential(
-        nn.Conv1d(4, 16, 9), nn.ReLU(), nn.MaxPool1d(4), nn.Flatten(),
-        nn.Linear(16 * ((SEQUENCE_LENGTH - 8) // 4), len(FEATURES)),
-    )  # fmt: skip
-    return AnalyzeSequences(net, None, SEQUENCE_LENGTH, FEATURES, batch_size=4,
-                            reference_sequence=genome, show_progress=False)  # fmt: skip
-
-
-def test_two_cpu_processes_write_one_process_files(tiny, workdir, tmp_path) -> None:
+def test_two_cpu_processes_write_one_process_files(tiny_model, workdir, tmp_path) -> None:
     vcf = str(workdir / "variants.vcf")
-    one = tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path / "one"), "hdf5", 7)
-    two = tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path / "two"), "hdf5", 7, devices=2)
+    one = tiny_model.variant_effect_prediction(vcf, KINDS, str(tmp_path / "one"), "hdf5", 7)
+    two = tiny_model.variant_effect_prediction(
+        vcf, KINDS, str(tmp_path / "two"), "hdf5", 7, devices=2
+    )
     assert two == one  # the counts, summed over the processes
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert sorted(p.name for p in (tmp_path / "two").iterdir() if p.name != "shards") == names
@@ -45,12 +32,12 @@ def test_two_cpu_processes_write_one_process_files(tiny, workdir, tmp_path) -> N
     ]  # fmt: skip
 
 
-def test_devices_arguments(tiny, workdir, tmp_path) -> None:
+def test_devices_arguments(tiny_model, workdir, tmp_path) -> None:
     vcf = str(workdir / "variants.vcf")
     with pytest.raises(ValueError, match="devices must be a positive integer, got 0"):
-        tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=0)
+        tiny_model.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=0)
     with pytest.raises(ValueError, match="devices=2 shards the run by itself"):
-        tiny.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=2, shards=2)
+        tiny_model.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=2, shards=2)
 
 
 def test_devices_from_config(checkpoint, workdir, tmp_path) -> None:

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pysam
 import pytest
-import torch
-from _predict_goldens import FEATURES, SEQUENCE_LENGTH
-from torch import nn
 
 from selene.io.vcf import read_vcf
-from selene.predict import AnalyzeSequences
 from selene.predict import vep as vep_module
 from selene.predict.merge import main as merge_main
 from selene.predict.shard_merge import merge
@@ -32,18 +28,6 @@ def deepsea(analysis, monkeypatch):
     """The golden DeepSEA analysis with batches of 4 records, so a small VCF makes several."""
     monkeypatch.setattr(analysis, "batch_size", 4)
     return analysis
-
-
-@pytest.fixture(scope="module")
-def tiny_model(genome) -> AnalyzeSequences:
-    """A small convolutional network (fast), batches of 4 records."""
-    torch.manual_seed(0)
-    net = nn.Sequential(
-        nn.Conv1d(4, 16, 9), nn.ReLU(), nn.MaxPool1d(4), nn.Flatten(),
-        nn.Linear(16 * ((SEQUENCE_LENGTH - 8) // 4), len(FEATURES)),
-    )  # fmt: skip
-    return AnalyzeSequences(net, None, SEQUENCE_LENGTH, FEATURES, batch_size=4,
-                            reference_sequence=genome, show_progress=False)  # fmt: skip
 
 
 @pytest.fixture
