@@ -21,8 +21,10 @@ fi
 run() {  # run SCRIPT ARGS... (with CPU_TIME=1: one thread, CPU seconds)
     if [ "${CPU_TIME:-0}" = 1 ]; then
         OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 "$python" -c \
-            'import runpy, sys, time; time.perf_counter = time.process_time; import torch; '\
-'torch.set_num_threads(1); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "$@"
+            'import os, runpy, sys, time; time.perf_counter = time.process_time; import torch; '\
+'torch.set_num_threads(1); sys.argv = sys.argv[1:]; '\
+'sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0]))); '\
+'runpy.run_path(sys.argv[0], run_name="__main__")' "$@"
     else
         "$python" "$@"
     fi

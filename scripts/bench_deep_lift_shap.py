@@ -18,24 +18,16 @@ from __future__ import annotations
 
 import argparse
 import copy
-import time
-import warnings
 
 import numpy as np
 import torch
 
+from _peers import best_of
 from selene.interpret import deep_lift_shap
 from selene.interpret._dinuc_shuffle import dinucleotide_shuffle
 from selene.models import DeepSEA
 
 LENGTH, TARGETS = 1000, 919
-
-
-def timed(fn) -> tuple[float, float, object]:
-    """Return (wall seconds, CPU seconds of the process, result) of ``fn()``."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
 def main() -> None:
@@ -72,16 +64,7 @@ def main() -> None:
             tm_net, xt, target=0, references=rt, batch_size=args.batch_size,
             hypothetical=True, device="cpu",
         )  # fmt: skip
-    best: dict[str, tuple[float, float]] = {}
-    outputs, notes = {}, {}
-    for _ in range(args.repeats):
-        for name, fn in tools.items():
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                wall, cpu, outputs[name] = timed(fn)
-            notes[name] = sorted({str(w.message)[:160] for w in caught})
-            old = best.get(name, (float("inf"), float("inf")))
-            best[name] = (min(old[0], wall), min(old[1], cpu))
+    best, outputs, notes = best_of(tools, args.repeats)
     pairs = args.n_sequences * args.n_shuffles
     print(f"deep_lift_shap DeepSEA({LENGTH}, {TARGETS}), {args.n_sequences} sequences x "
           f"{args.n_shuffles} shuffles ({pairs:,} pairs), target 0, torch {torch.__version__}, "

@@ -16,23 +16,15 @@ its best of ``--repeats``. The predictions of both are compared (sigmoid of logi
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import torch
 
+from _peers import best_of, timed
 from selene.models import DeepSEA
 from selene.predict import in_silico_mutagenesis, make_runner
 
 LENGTH, TARGETS = 1000, 919
-
-
-def timed(fn) -> tuple[float, float, object]:
-    """Return (wall seconds, CPU seconds of the process, result) of ``fn()``."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
 def main() -> None:
@@ -61,17 +53,7 @@ def main() -> None:
         tools["tangermeme"] = lambda: tm_ism.saturation_mutagenesis(
             net, x, batch_size=args.batch_size, raw_outputs=True, fast=True, device="cpu"
         )
-    best: dict[str, tuple[float, float]] = {}
-    outputs, notes = {}, {}
-    for _ in range(args.repeats):
-        for name, fn in tools.items():
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                wall, cpu, outputs[name] = timed(fn)
-            messages = {str(w.message)[:160] for w in caught}
-            notes[name] = sorted(m for m in messages if "fast" in m)
-            old = best.get(name, (float("inf"), float("inf")))
-            best[name] = (min(old[0], wall), min(old[1], cpu))
+    best, outputs, notes = best_of(tools, args.repeats, lambda message: "fast" in message)
     print(f"ISM DeepSEA({LENGTH}, {TARGETS}), one {LENGTH} bp sequence, 3,000 mutants, "
           f"torch {torch.__version__}, {args.threads} threads, batch {args.batch_size}, "
           f"best of {args.repeats}")  # fmt: skip
