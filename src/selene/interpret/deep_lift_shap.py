@@ -90,7 +90,7 @@ class _Multiplier(torch.autograd.Function):
     def backward(ctx: Any, grad: torch.Tensor):
         x, y = ctx.saved_tensors
         if isinstance(ctx.module, nn.MaxPool1d):
-            return _maxpool_rule(ctx.module, x, grad, ctx.eps), None, None, None
+            return _maxpool_rule(ctx.module, x, grad), None, None, None
         return _rescale_rule(ctx.module, x, y, grad, ctx.eps), None, None, None
 
 
@@ -116,7 +116,7 @@ def _rescale_rule(module, x, y, grad, eps):
     return torch.cat([m, m]) * grad
 
 
-def _maxpool_rule(module, x, grad, eps):
+def _maxpool_rule(module, x, grad):
     k = module.kernel_size if isinstance(module.kernel_size, int) else module.kernel_size[0]
     xi, xr = _halves(x)
     n_win = xi.shape[-1] // k
@@ -219,7 +219,8 @@ def deep_lift_shap(
     batch_size : int
         (sequence, reference) pairs per pass (each pass runs ``2 * batch_size`` inputs).
     eps : float
-        Input differences below this use the gradient instead of the rescale multiplier.
+        Input differences below this use the gradient instead of the rescale multiplier
+        (elementwise nonlinearities; max-pools use the gradient where the difference is 0).
     warn_delta : bool
         Warn when a convergence delta exceeds ``DELTA_ATOL + DELTA_RTOL * (|f(x)| + mean|f(r)|)``.
 
