@@ -73,6 +73,13 @@ class BatchNormStatistics(Callback):
             )
         self.n_batches = n_batches
         self._inputs: deque[torch.Tensor] = deque(maxlen=n_batches)
+        self._layers: list[nn.modules.batchnorm._BatchNorm] | None = None  # found once
+
+    def _batch_norms(self, pl_module: pl.LightningModule) -> list[nn.modules.batchnorm._BatchNorm]:
+        """Return the module's batch-norm layers, looked up once (not at every step)."""
+        if self._layers is None:
+            self._layers = _batch_norms(pl_module)
+        return self._layers
 
     def on_train_batch_end(
         self,
@@ -83,12 +90,12 @@ class BatchNormStatistics(Callback):
         batch_idx: int,
     ) -> None:
         """Keep this batch's sequences (the oldest kept batch is dropped)."""
-        if _batch_norms(pl_module) and isinstance(batch, dict) and "sequence" in batch:
+        if self._batch_norms(pl_module) and isinstance(batch, dict) and "sequence" in batch:
             self._inputs.append(batch["sequence"].detach())
 
     def on_validation_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Recompute the statistics from the kept batches (not in the sanity check)."""
-        layers = _batch_norms(pl_module)
+        layers = self._batch_norms(pl_module)
         if trainer.sanity_checking or not self._inputs or not layers:
             return
         momenta = {layer: layer.momentum for layer in layers}
