@@ -261,8 +261,13 @@ class SequenceLitModule(pl.LightningModule):
         state, self._resume_state = self._resume_state, {}
         if "val_best" in state:  # the fresh metric holds -inf: its maximum becomes the saved one
             self.val_best.update(state["val_best"].to(self.device))
-        if "train_scores" in state and self.global_rank == 0:  # gathered from every rank
-            preds, targets = state["train_scores"]
+        saved = state.get("train_scores")
+        if isinstance(saved, Mapping):  # TrackMetrics' running state, merged over the ranks
+            n_tracks = saved["squared_error"].numel()  # every rank: the samples' key streams
+            metric = self._stage_metrics("train", n_tracks, tracks=True)
+            metric.restore(saved, scores=self.global_rank == 0)
+        elif saved is not None and self.global_rank == 0:  # gathered from every rank
+            preds, targets = saved
             self._stage_metrics("train", preds.shape[1]).restore(preds, targets)
         if "callback_metrics" in state:
             self.trainer.callback_metrics.update(state["callback_metrics"])
@@ -319,12 +324,18 @@ class SequenceLitModule(pl.LightningModule):
             self.metrics[key] = metric.to(self.device)
         return self.metrics[key]  # type: ignore[return-value]
 
-    def _pending_train_scores(self) -> list[Tensor] | None:
-        """Return the train predictions and targets not yet reported, from every rank."""
+    def _pending_train_scores(self) -> list[Tensor] | dict[str, Tensor] | None:
+        """Return the train scores' state not yet reported, from every rank.
+
+        Binary and quantitative features: the predictions and targets; tracks: the running
+        state of :class:`TrackMetrics` (gathered and merged by the metric).
+        """
         metric = self.metrics["train_metrics"] if "train_metrics" in self.metrics else None
         pending = metric.pending() if metric is not None else None
         if pending is None:
             return None
+        if isinstance(pending, Mapping):
+            return {name: t.cpu() for name, t in pending.items()}
         if self._trainer is not None and self._trainer.world_size > 1:
             pending = tuple(self.all_gather(t).flatten(0, 1) for t in pending)
         return [t.cpu() for t in pending]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -32,6 +33,7 @@ from torchmetrics import Metric, PearsonCorrCoef
 from torchmetrics.functional.regression import spearman_corrcoef
 from torchmetrics.utilities import dim_zero_cat
 
+from selene.models._track_state import pending_state, restore_state
 from selene.models.metrics import FeatureScores
 
 __all__ = ["EXAMPLE_TRACKS", "TrackMetrics", "TrackScores", "default_sample_size"]
@@ -193,9 +195,26 @@ class TrackMetrics(Metric):
         for i, generator in enumerate(self._generators):
             generator.manual_seed(self.seed + i)
 
-    def pending(self) -> None:
-        """Nothing to carry over a checkpoint: a resumed run scores the batches after it."""
-        return None
+    def pending(self) -> dict[str, Tensor] | None:
+        """Return the running state since the last reset, or None before any update.
+
+        A flat ``{name: Tensor}`` (:mod:`selene.models._track_state`), merged over processes
+        when there are several: what a checkpoint saved between two reports keeps.
+        """
+        return pending_state(self) if self.update_count else None
+
+    def restore(self, state: Mapping[str, Tensor], scores: bool = True) -> None:
+        """Take :meth:`pending`'s ``state`` (a resumed run's metric goes on from it).
+
+        Parameters
+        ----------
+        state : Mapping
+            What :meth:`pending` returned.
+        scores : bool
+            False: restore only the samples' random key streams (the processes of a resumed
+            run but the first, which takes the merged scores).
+        """
+        restore_state(self, state, scores)
 
 
 _PARTS = ("key", "preds", "target")
