@@ -84,7 +84,7 @@ def naive(net: nn.Module, codes: np.ndarray, positions: np.ndarray, letters: np.
     x = torch.nn.functional.one_hot(torch.as_tensor(batch).long(), 5)[..., :4].float()
     x = x.permute(0, 2, 1) + (torch.as_tensor(batch) == 4)[:, None].float() / 4
     with torch.no_grad():
-        return net(x)
+        return net(x.to(next(net.parameters()).device))
 
 
 @pytest.mark.parametrize(

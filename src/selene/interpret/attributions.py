@@ -21,12 +21,18 @@ IG_METHODS = ("gausslegendre", "riemann_trapezoid")
 
 @contextmanager
 def _inference_mode_for_grads(model: nn.Module, device: torch.device) -> Iterator[None]:
-    """Eval mode (dropout off), restored after; cuDNN off for RNNs, whose backward needs it."""
+    """Eval mode (dropout off), restored after; cuDNN off for RNNs, whose backward needs it.
+
+    CUDA convolutions run in float32, not cuDNN's default TF32 (u = 2**-11), so attributions
+    equal the CPU's within float32 rounding, as predictions do (``ModelRunner``).
+    """
     was_training = model.training
     model.eval()
     has_rnn = any(isinstance(m, nn.RNNBase) for m in model.modules())
     try:
-        with torch.backends.cudnn.flags(enabled=not (has_rnn and device.type == "cuda")):
+        with torch.backends.cudnn.flags(
+            enabled=not (has_rnn and device.type == "cuda"), allow_tf32=False
+        ):
             yield
     finally:
         model.train(was_training)

@@ -293,7 +293,8 @@ def _multipliers(net, x, refs, targets, batch_size, eps, device):
             xb = torch.from_numpy(np.concatenate([x[i], refs[i, j]])).to(device)
             xb.requires_grad_(True)
             tb = torch.as_tensor(np.concatenate([targets[i], targets[i]]), device=device)
-            with torch.enable_grad():
+            # float32 CUDA convolutions, not TF32: the convergence check holds as on the CPU
+            with torch.enable_grad(), torch.backends.cudnn.flags(enabled=True, allow_tf32=False):
                 out = net(xb)
                 if out.ndim != 2 or out.shape[0] != xb.shape[0]:
                     raise ValueError(f"model must return logits (N, F); got {tuple(out.shape)}")
