@@ -17,6 +17,7 @@ import numpy as np
 from selene.io.bed import read_bed
 from selene.io.features import read_features
 from selene.samplers._bed_writer import BedAppender, write_bed_dataset
+from selene.samplers._grid import onto_grid
 from selene.samplers._labels import LabelReader, label_span, refuse_missing_chroms
 from selene.samplers._windows import Batch
 from selene.targets import Target, check_target
@@ -62,12 +63,19 @@ class BedFileSampler:
     center_bin_to_predict : int, [int, int] or None
         With ``target``: the span of each window it labels (see ``OnlineSampler``); None: the
         whole window.
+    snap_to_grid : bool
+        With a ``target`` that labels only windows on a grid (``Target.window_grid``:
+        ``BigWigTargets(cache_resolution='bin')``), move each window off it down onto it, by
+        fewer than the grid's step (logged once, with the count moved). By default such
+        windows are refused: a fixed dataset's windows do not move unless asked.
 
     Raises
     ------
     ValueError
-        If ``target`` and ``targets_avail`` are both given, or ``target`` has no data on a
-        chromosome of the windows (a bigWig without it; ``chr1`` and ``1`` are matched).
+        If ``target`` and ``targets_avail`` are both given, ``target`` has no data on a
+        chromosome of the windows (a bigWig without it; ``chr1`` and ``1`` are matched), or a
+        window starts off ``target``'s grid without ``snap_to_grid`` (the message names its
+        line and both fixes).
 
     Warns
     -----
@@ -88,6 +96,7 @@ class BedFileSampler:
         random_seed: int = 436,
         target: Target | None = None,
         center_bin_to_predict: int | Sequence[int] | None = None,
+        snap_to_grid: bool = False,
     ) -> None:
         self.filepath = Path(filepath)
         if not self.filepath.is_file():
@@ -129,6 +138,7 @@ class BedFileSampler:
             self.label_shape = self._labels.shape
             used = self.chroms[np.unique(self.chrom_ids)].tolist()
             refuse_missing_chroms(target, used, "BedFileSampler", f"{self.filepath}")
+            self.starts = onto_grid(self, self._labels, bool(snap_to_grid))
         # 0/1 labels travel from workers as uint8
         self.narrow = {("targets",): "u1"} if target is None or target.binary else {}
 
@@ -188,10 +198,16 @@ class BedFileSampler:
             starts_arr,
             np.array(minus, bool),
             np.array(indptr, np.int64),
+            np.asarray(bed.lines),
         )
 
     def _keep(
-        self, chroms: np.ndarray, starts: np.ndarray, minus: np.ndarray, indptr: np.ndarray
+        self,
+        chroms: np.ndarray,
+        starts: np.ndarray,
+        minus: np.ndarray,
+        indptr: np.ndarray,
+        lines: np.ndarray,
     ) -> None:
         genome = self.reference_sequence
         names, inverse = np.unique(chroms, return_inverse=True)
@@ -213,6 +229,7 @@ class BedFileSampler:
                 stacklevel=3,
             )
         self.chrom_ids, self.starts, self.minus = cid[ok], starts[ok], minus[ok]
+        self.lines = lines[ok]  # each window's line in the file, for messages
         if self.targets_avail:
             lo, hi = indptr[:-1][ok], indptr[1:][ok]
             self.indices = self.indices[_ranges(lo, hi)]
