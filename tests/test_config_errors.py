@@ -94,8 +94,9 @@ def _every_config() -> list[tuple[str, list[str]]]:
             ("train", [f"+experiment={p.stem}"]),
             ("evaluate", [f"+experiment={p.stem}", "ckpt_path=x.ckpt"]),
         ]
-    configs += [
-        ("predict", [f"analysis={p.stem}"]) for p in sorted((CONF / "analysis").glob("*.yaml"))
+    configs += [  # conf/analysis is shared: modisco is selene.interpret's
+        ("interpret" if p.stem == "modisco" else "predict", [f"analysis={p.stem}"])
+        for p in sorted((CONF / "analysis").glob("*.yaml"))
     ]
     return configs
 

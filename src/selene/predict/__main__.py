@@ -64,7 +64,14 @@ def predict(cfg: DictConfig) -> object:
     ------
     TypeError
         If a config value has the wrong type (e.g. ``analyzer.batch_size=abc``), before any work.
+    ValueError
+        If the analysis is ``selene.interpret``'s (``analysis=modisco``).
     """
+    if cfg.analysis.get("method") == "modisco":  # conf/analysis is shared with selene.interpret
+        raise ValueError(
+            "analysis=modisco runs in `python -m selene.interpret analysis=modisco "
+            "ckpt_path=... regions=...`, not in selene.predict"
+        )
     check_config_types(cfg)
     demo = cfg.get("ckpt_path") is None and cfg.analyzer.get("model") is None
     if demo:
