@@ -20,12 +20,13 @@ def track(tmp_path):
 
 
 def test_cache_lies_beside_the_bigwig_and_is_reused(track):
-    first = BigWigTargets(track)
+    first = BigWigTargets(track, cache_resolution="base")
     (cache,) = first.cache_files
     assert cache.parent.name == "a.bw.selcache" and cache.parent.parent == track.parent
     assert np.load(cache, mmap_mode="r").shape == (sum(SIZES.values()),)
     stamp = cache.stat().st_mtime_ns
-    assert BigWigTargets(track).cache_files == [cache] and cache.stat().st_mtime_ns == stamp
+    again = BigWigTargets(track, cache_resolution="base")
+    assert again.cache_files == [cache] and cache.stat().st_mtime_ns == stamp
 
 
 def test_changed_bigwig_gets_a_new_cache(track, tmp_path):
@@ -39,8 +40,8 @@ def test_changed_bigwig_gets_a_new_cache(track, tmp_path):
 
 
 def test_float16_cache_is_within_the_stated_error(track, tmp_path):
-    exact = BigWigTargets(track, cache_dir=tmp_path)
-    half = BigWigTargets(track, cache_dtype="float16", cache_dir=tmp_path)
+    exact = BigWigTargets(track, cache_dir=tmp_path, cache_resolution="base")
+    half = BigWigTargets(track, cache_dtype="float16", cache_dir=tmp_path, cache_resolution="base")
     assert half.cache_files[0].stat().st_size < 0.6 * exact.cache_files[0].stat().st_size
     chroms, starts, ends = random_windows(np.random.default_rng(3), SIZES, 200, 100)
     x = exact.get_feature_data_batch(chroms, starts, ends).astype(np.float64)
@@ -140,7 +141,11 @@ def test_unwritable_cache_dir_is_refused(track, tmp_path):
         ({"bin_size": 8, "center_crop": 20}, ValueError, r"center_crop=20 is not a multiple"),
         ({"transform": "log"}, ValueError, r"transform must be None, a callable or one of"),
         ({"cache_dtype": "int8"}, ValueError, r"cache_dtype must be 'float32' or 'float16'"),
-        ({"cache_resolution": "kb"}, ValueError, r"cache_resolution must be 'base' or 'bin'"),
+        (
+            {"cache_resolution": "kb"},
+            ValueError,
+            r"cache_resolution must be 'runs', 'base' or 'bin'",
+        ),
         ({"names": ["a", "b"]}, ValueError, r"1 bigWig paths but 2 names"),
     ],
 )

@@ -12,6 +12,7 @@ each other.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -19,7 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["chrom_sizes", "open_bigwig", "read_values", "value_runs", "write_bigwig"]
+__all__ = [
+    "chrom_sizes",
+    "open_bigwig",
+    "read_records",
+    "read_values",
+    "value_runs",
+    "write_bigwig",
+]
 
 
 def _pybigtools():
@@ -111,6 +119,39 @@ def read_values(reader, chrom: str, start: int, out: np.ndarray) -> int:
     if n_missing:
         out[missing] = 0.0
     return n_missing
+
+
+def read_records(
+    reader, chrom: str, start: int, end: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read the records (intervals of one value) of ``chrom`` within ``[start, end)``.
+
+    Records that reach out of the range are clipped to it, so consecutive ranges give the
+    records of the whole chromosome exactly once (a record cut in two comes as two pieces).
+
+    Parameters
+    ----------
+    reader : pybigtools.BBIReader
+        From :func:`open_bigwig`.
+    chrom : str
+        A chromosome of the file.
+    start, end : int
+        0-based, end-exclusive range within the chromosome.
+
+    Returns
+    -------
+    starts, ends : np.ndarray, shape (k,), dtype int64
+        Half-open intervals in the file's order (sorted in a valid bigWig).
+    values : np.ndarray, shape (k,), dtype float64
+        NaN where the file stores NaN (no data).
+    """
+    flat = np.fromiter(
+        itertools.chain.from_iterable(reader.records(chrom, start, end)), dtype=np.float64
+    )
+    records = flat.reshape(-1, 3)
+    starts = np.maximum(records[:, 0].astype(np.int64), start)
+    ends = np.minimum(records[:, 1].astype(np.int64), end)
+    return starts, ends, records[:, 2].copy()
 
 
 def value_runs(values: np.ndarray, offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -108,10 +108,10 @@ def windows(
 
 def check_resolution(resolution: str, bin_size: int | None) -> int:
     """Return the bases per cached value of ``cache_resolution``: 1, or the bin size."""
-    if resolution == "base":
+    if resolution in ("runs", "base"):
         return 1
     if resolution != "bin":
-        raise ValueError(f"cache_resolution must be 'base' or 'bin'; got {resolution!r}")
+        raise ValueError(f"cache_resolution must be 'runs', 'base' or 'bin'; got {resolution!r}")
     if bin_size is None:
         raise ValueError("cache_resolution='bin' needs a bin_size (got None)")
     return bin_size
@@ -140,6 +140,6 @@ def on_grid(starts: np.ndarray, step: int) -> np.ndarray:
         raise ValueError(
             f"window {i}: its bins start at {starts[i]}, off the {step}-base grid of the "
             f"cache_resolution='bin' cache; start windows at multiples of {step} (after "
-            "center_crop), or use cache_resolution='base'"
+            "center_crop), or use cache_resolution='runs'"
         )
     return starts // step

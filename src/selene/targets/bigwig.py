@@ -20,6 +20,8 @@ from selene.targets._bigwig_inputs import (
     union_sizes,
     windows,
 )
+from selene.targets._bigwig_run_kernels import gather_runs
+from selene.targets._bigwig_runs import SHIFT, load_or_build_runs, open_runs, runs_layout
 from selene.targets.target import Target
 
 _TRANSFORMS = {"log1p": np.log1p}
@@ -28,11 +30,13 @@ _TRANSFORMS = {"log1p": np.log1p}
 class BigWigTargets(Target):
     """Tracks from one or more bigWig files, binned per window; one feature per file.
 
-    On first use each bigWig is converted once into a memory-mapped cache, per base (or per bin,
-    ``cache_resolution='bin'``), all chromosomes end to end in the file's header order, and
-    fingerprinted like the reference cache: a changed bigWig gets a new cache. Windows are then
-    gathered from memory by a numba kernel, so DataLoader workers read pages, not compressed
-    bigWig blocks. The object pickles without its memory maps and reopens them in each worker.
+    On first use each bigWig is converted once into a memory-mapped cache of its runs (the
+    bases where its value changes, and the value from there: a few bytes per record of the
+    bigWig, exact at base resolution), or of its values per base or per bin, all chromosomes
+    end to end in the file's header order, and fingerprinted like the reference cache: a
+    changed bigWig gets a new cache. Windows are then gathered from memory by a numba kernel,
+    so DataLoader workers read pages, not compressed bigWig blocks. The object pickles without
+    its memory maps and reopens them in each worker.
 
     Parameters
     ----------
@@ -57,12 +61,17 @@ class BigWigTargets(Target):
         ``(L - center_crop) // 2`` bases in) before binning, e.g. to predict the middle of a
         longer input sequence.
     cache_dtype : {'float32', 'float16'}
-        Storage of the per-base cache: 4 bytes per base (exact float32 of the bigWig's values),
-        or 2 (half the disk and page cache). float16 keeps each value ``x`` within
+        Storage of the cached values: 4 bytes each (exact float32 of the bigWig's values), or 2
+        (the values take half the disk and page cache). float16 keeps each value ``x`` within
         ``max(2**-11 * |x|, 2**-25)`` (relative 4.9e-4; absolute 3e-8 below 6.1e-5); bins sum
         those rounded values. A value beyond float16's range (|x| > 65504) is refused.
-    cache_resolution : {'base', 'bin'}
-        ``'base'`` caches one value per base, for any window. ``'bin'`` (needs ``bin_size``)
+    cache_resolution : {'runs', 'base', 'bin'}
+        ``'runs'`` caches each track's runs of equal value, for any window: per change of
+        value a ``uint32`` position and a value (8 bytes with float32, 6 with float16; bases
+        of value 0 or without data cost nothing), plus 4 bytes per 256 bases of index; bins
+        are summed from the runs on the fly. ``'base'`` caches one value per base, for any
+        window: smaller than ``'runs'`` only where the value changes at most every other base
+        (e.g. conservation scores). ``'bin'`` (needs ``bin_size``)
         caches the bins of each chromosome's grid ``[k * bin_size, (k + 1) * bin_size)``,
         aggregated once: ``bin_size`` times less disk and memory traffic, but the binned span
         of every window must start on that grid (a ``ValueError`` otherwise).
@@ -103,7 +112,7 @@ class BigWigTargets(Target):
         transform: str | Callable[[np.ndarray], np.ndarray] | None = None,
         center_crop: int | None = None,
         cache_dtype: str = "float32",
-        cache_resolution: str = "base",
+        cache_resolution: str = "runs",
         cache_dir: str | Path | None = None,
     ) -> None:
         self.paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
@@ -135,11 +144,14 @@ class BigWigTargets(Target):
         self._aliases = aliases(self.chroms)
         # Per track and chromosome: where it starts in the track's cache, and its length there.
         self._offsets, self._lengths = layout(self.chroms, sizes, self._step)
+        self._sizes = sizes
         self.cache_files = [
-            load_or_build(p, s, cache_dtype, cache_dir, self._step, aggregation)
+            load_or_build_runs(p, s, cache_dtype, cache_dir)
+            if cache_resolution == "runs"
+            else load_or_build(p, s, cache_dtype, cache_dir, self._step, aggregation)
             for p, s in zip(self.paths, sizes, strict=True)
         ]
-        self._tracks: tuple[np.ndarray, ...] | None = None
+        self._tracks: tuple | None = None
         self._table = _kernels.half_table() if cache_dtype == "float16" else np.zeros(1, "f4")
 
     def __getstate__(self) -> dict:
@@ -147,8 +159,12 @@ class BigWigTargets(Target):
         state["_tracks"] = None  # workers reopen the memory maps
         return state
 
-    def _arrays(self) -> tuple[np.ndarray, ...]:
-        if self._tracks is None:
+    def _arrays(self) -> tuple:
+        if self._tracks is None and self.cache_resolution == "runs":
+            runs = [open_runs(f) for f in self.cache_files]
+            layout = runs_layout(self.chroms, self._sizes, [r[3] for r in runs])
+            self._tracks = (*(tuple(r[i] for r in runs) for i in range(3)), layout)
+        elif self._tracks is None:
             self._tracks = tuple(open_track(f) for f in self.cache_files)
         return self._tracks
 
@@ -228,11 +244,21 @@ class BigWigTargets(Target):
         starts, n_bins, bins = self._bins(starts, lengths)
         out = np.empty((ids.size, self.n_features, n_bins), np.float32)
         code = _kernels.AGGREGATIONS[self.aggregation]
+        if self.cache_resolution == "runs":
+            positions, values, index, layout = self._arrays()
+            gather_runs(
+                positions, values, index, self._table, layout, SHIFT, ids, starts, bins, code, out
+            )
+            return self._finish(out)
         if self._step > 1:  # a cache of bins: copy n_bins values per window
             starts, bins, code = on_grid(starts, self._step), np.ones_like(bins), _kernels.SUM
+        tracks = self._arrays()
         _kernels.gather(
-            self._arrays(), self._table, self._offsets, self._lengths, ids, starts, bins, code, out
+            tracks, self._table, self._offsets, self._lengths, ids, starts, bins, code, out
         )
+        return self._finish(out)
+
+    def _finish(self, out: np.ndarray) -> np.ndarray:
         if self.bin_size is None:
             out = out[:, :, 0]
         if self.transform is not None:
