@@ -7,6 +7,7 @@ patterns of :func:`selene.interpret.motifs`.
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from selene.utils.warnings import SeleneWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,6 +27,7 @@ MATCH_COLUMNS = (
     "pattern", "rank", "target_id", "target_name", "database", "p_value", "e_value", "q_value",
     "offset", "orientation", "overlap",
 )  # fmt: skip
+MIN_TARGETS = 25  # memelite's own warning threshold (MEME's tomtom warns below 50)
 _EXTRA = {"modiscolite": "modisco-lite", "memelite": "memelite", "pyjaspar": "pyjaspar"}
 
 
@@ -209,9 +213,15 @@ def tomtom_matches(
         raise ValueError(f"tomtom_top must be at least 1; got {top}")
     rows: list[tuple] = []
     names = list(queries)
+    if names and len(database) < MIN_TARGETS:
+        warnings.warn(
+            f"TOMTOM compares the patterns with {len(database)} target motifs; its p-values take "
+            f"the target columns as background, so with fewer than {MIN_TARGETS} they depend on "
+            'the choice of targets (add "jaspar" to databases for a broad background)',
+            SeleneWarning,
+            stacklevel=3,
+        )
     if names and len(database):
-        import warnings
-
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="tomtom was given")
             p, _, offsets, overlaps, strands = memelite.tomtom(

@@ -8,6 +8,8 @@ is downloaded) and to the user's MEME files. The three libraries are the ``motif
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from selene.interpret.deep_lift_shap import DeepLiftShapResult
+from selene.interpret._motif_inputs import as_one_hot, average_folds, same_shape
 from selene.interpret.motif_db import load_motif_database, require, tomtom_matches
+from selene.utils.warnings import SeleneWarning
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SIGNS = {"pos_patterns": 1, "neg_patterns": -1}
+TRIM = 0.3  # a pattern is matched on the columns whose |cwm| sum reaches this share of its max
+_OWN = {"one_hot", "hypothetical_contribs", "max_seqlets_per_metacluster", "n_leiden_runs"}
 # modisco-lite's ``modisco motifs`` command-line defaults, where they differ from TFMoDISco's
 CLI_DEFAULTS = dict(
     sliding_window_size=20,
@@ -197,7 +202,8 @@ def motifs(
     tomtom_top : int
         Keep this many best targets per pattern.
     random_state : int
-        Seeds numpy before MoDISco (its Leiden runs use fixed seeds).
+        Seeds numpy's global generator during the run (restored after). modisco-lite 3.0 draws
+        from fixed seeds of its own, so the same input gives the same patterns anyway.
     **modisco_options
         Passed to ``modiscolite.tfmodisco.TFMoDISco`` (e.g. ``sliding_window_size``,
         ``min_metacluster_size``, ``final_min_cluster_size``); defaults are the
@@ -215,8 +221,94 @@ def motifs(
         If an array has the wrong shape or holds NaN, folds differ in shape, or a database
         cannot be read.
     """
-    raise NotImplementedError("motifs() is being written (issue 14)")
+    tfmodisco = require("modiscolite.tfmodisco")
+    options = _modisco_options(tfmodisco.TFMoDISco, modisco_options)
+    hyp = average_folds(hypothetical, "hypothetical")
+    one_hot = as_one_hot(sequences, hyp.shape)
+    if contributions is not None:
+        # modisco takes contributions as one_hot * hypothetical: put the given ones at the bases
+        actual = average_folds(contributions, "contributions")
+        same_shape(actual.shape, hyp.shape, "contributions", "hypothetical")
+        hyp = np.where(one_hot > 0, actual.sum(axis=1, keepdims=True), hyp)
+    database = load_motif_database(databases, jaspar_collection, jaspar_tax_group, jaspar_release)
+    length = hyp.shape[2]
+    width = length if window is None else min(int(window), length)
+    if width < 1:
+        raise ValueError(f"window must be a positive number of bases or None; got {window}")
+    start = (length - width) // 2
+    crop = slice(start, start + width)
+    # modisco-lite draws from fixed seeds of its own; the global generator is seeded only for
+    # any draw a dependency makes from it, and given back as it was
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(random_state)  # noqa: NPY002
+    try:
+        pos, neg = tfmodisco.TFMoDISco(
+            one_hot=np.ascontiguousarray(one_hot[:, :, crop].transpose(0, 2, 1)),
+            hypothetical_contribs=np.ascontiguousarray(hyp[:, :, crop].transpose(0, 2, 1)),
+            max_seqlets_per_metacluster=int(max_seqlets),
+            n_leiden_runs=int(n_leiden_runs),
+            **options,
+        )
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    patterns = [
+        _pattern(f"{group}.pattern_{i}", SIGNS[group], p)
+        for group, found in (("pos_patterns", pos), ("neg_patterns", neg))
+        for i, p in enumerate(found or [])
+    ]
+    if not patterns:
+        warnings.warn(
+            f"TF-MoDISco found no pattern in {len(hyp)} sequences of {width} bp (a metacluster "
+            f"needs more than min_metacluster_size={options.get('min_metacluster_size', 100)} "
+            "seqlets): give more sequences, or lower min_metacluster_size",
+            SeleneWarning,
+            stacklevel=2,
+        )
+    queries = {p.name: _normalised(p.ppm[:, slice(*p.trim)]) for p in patterns}
+    matches = tomtom_matches(queries, database, tomtom_top)
+    index = {target: j for j, target in enumerate(database.ids)}
+    targets = {t: database.matrices[index[t]] for t in matches["target_id"].unique()}
+    return MotifResult(patterns=patterns, matches=matches, window=width, targets=targets)
 
 
-def _unused() -> None:  # keeps the imports of the skeleton
-    load_motif_database, require, tomtom_matches, DeepLiftShapResult  # noqa: B018
+def _modisco_options(tfmodisco: Any, given: dict[str, Any]) -> dict[str, Any]:
+    known = set(inspect.signature(tfmodisco).parameters) - _OWN
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise TypeError(
+            f"motifs() got {unknown}, which are not TFMoDISco options; known: {sorted(known)}"
+        )
+    return {**CLI_DEFAULTS, **given}
+
+
+def _pattern(name: str, sign: int, found: Any) -> MotifPattern:
+    import pandas as pd
+
+    cwm = np.asarray(found.contrib_scores, dtype=np.float64).T
+    seqlets = pd.DataFrame(
+        [(s.example_idx, s.start, s.end, bool(s.is_revcomp)) for s in found.seqlets],
+        columns=["example_idx", "start", "end", "is_revcomp"],
+    )
+    return MotifPattern(
+        name=name,
+        sign=sign,
+        n_seqlets=len(found.seqlets),
+        cwm=cwm,
+        ppm=np.asarray(found.sequence, dtype=np.float64).T,
+        hcwm=np.asarray(found.hypothetical_contribs, dtype=np.float64).T,
+        seqlets=seqlets,
+        trim=trim_columns(cwm),
+    )
+
+
+def trim_columns(cwm: np.ndarray) -> tuple[int, int]:
+    """``(start, end)`` of the columns whose ``|cwm|`` sum reaches ``TRIM`` of its maximum."""
+    score = np.abs(cwm).sum(axis=0)
+    kept = np.flatnonzero(score >= TRIM * score.max())
+    return int(kept[0]), int(kept[-1]) + 1
+
+
+def _normalised(ppm: np.ndarray) -> np.ndarray:
+    """Columns summing to 1 (seqlets over N bases leave a column short)."""
+    ppm = ppm + 1e-6
+    return ppm / ppm.sum(axis=0)
