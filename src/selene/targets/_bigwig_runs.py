@@ -163,8 +163,9 @@ def _chrom_runs(
         pos = np.empty(2 * starts.size, np.int64)
         val = np.zeros(2 * starts.size, np.dtype(dtype))
         pos[0::2], pos[1::2], val[0::2] = starts, ends, values
+        after = np.append(starts[1:], held[0][:1] if held[0].size else -1)  # next record
         keep = np.ones(pos.size, bool)
-        keep[1:-1:2] = starts[1:] != ends[:-1]
+        keep[1::2] = after != ends
         pos, val = pos[keep], val[keep]
         # A change point that does not change the value is dropped (equal neighbours, zeros).
         change = val != np.concatenate((last, val[:-1]))
