@@ -35,10 +35,11 @@ def same_shape(shape: tuple, expected: tuple, name: str, other: str) -> None:
     """Raise naming both shapes and the axes that differ, unless they are equal."""
     if shape != expected:
         pairs = zip(shape, expected, strict=False)
-        axes = [f"axis {i}" for i, (a, b) in enumerate(pairs) if a != b] or ["rank"]
+        axes = [str(i) for i, (a, b) in enumerate(pairs) if a != b]
         raise ValueError(
-            f"{name} has shape {shape} but {other} has shape {expected} ({', '.join(axes)} "
-            "differ); they must describe the same sequences"
+            f"{name} has shape {shape} but {other} has shape {expected} (they differ on axis "
+            f"{', '.join(axes)}; axes are sequences, bases, positions): they must describe the "
+            "same sequences"
         )
 
 

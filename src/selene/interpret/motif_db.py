@@ -6,6 +6,7 @@ patterns of :func:`selene.interpret.motifs`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import warnings
 from collections.abc import Mapping, Sequence
@@ -148,6 +149,12 @@ def jaspar_motifs(
     dict of str to numpy.ndarray
         ``{"MA0139.2 CTCF": ppm (4, W)}``.
     """
+    return dict(_jaspar(collection, tax_group, release))
+
+
+@functools.lru_cache(maxsize=4)
+def _jaspar(collection: str, tax_group: str | None, release: str) -> tuple[tuple[str, Any], ...]:
+    """Read once per process (about 2 s); the matrices are read-only."""
     pyjaspar = require("pyjaspar")
     if release not in pyjaspar.jaspar_releases:
         raise ValueError(
@@ -155,19 +162,23 @@ def jaspar_motifs(
             f"{pyjaspar.__version__}; choose one of {sorted(pyjaspar.jaspar_releases)}"
         )
     database = pyjaspar.jaspardb(release=release)
-    found = database.fetch_motifs(
-        collection=collection, tax_group=[tax_group] if tax_group else None
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Zero motifs returned")
+        found = database.fetch_motifs(
+            collection=collection, tax_group=[tax_group] if tax_group else None
+        )
     if not found:
         raise ValueError(
             f"{release} has no motif in collection {collection!r} for tax group {tax_group!r} "
             "(collections: CORE, UNVALIDATED, ...; tax groups: vertebrates, insects, plants, ...)"
         )
-    motifs = {}
+    motifs = []
     for motif in found:
         counts = np.array([motif.counts[base] for base in BASES], dtype=np.float64)
-        motifs[f"{motif.matrix_id} {motif.name}"] = counts / counts.sum(axis=0)
-    return motifs
+        ppm = counts / counts.sum(axis=0)
+        ppm.flags.writeable = False
+        motifs.append((f"{motif.matrix_id} {motif.name}", ppm))
+    return tuple(motifs)
 
 
 def load_motif_database(

@@ -220,6 +220,8 @@ def motifs(
     ValueError
         If an array has the wrong shape or holds NaN, folds differ in shape, or a database
         cannot be read.
+    TypeError
+        If a keyword is not a ``TFMoDISco`` option.
     """
     tfmodisco = require("modiscolite.tfmodisco")
     options = _modisco_options(tfmodisco.TFMoDISco, modisco_options)
@@ -230,11 +232,15 @@ def motifs(
         actual = average_folds(contributions, "contributions")
         same_shape(actual.shape, hyp.shape, "contributions", "hypothetical")
         hyp = np.where(one_hot > 0, actual.sum(axis=1, keepdims=True), hyp)
-    database = load_motif_database(databases, jaspar_collection, jaspar_tax_group, jaspar_release)
     length = hyp.shape[2]
     width = length if window is None else min(int(window), length)
     if width < 1:
         raise ValueError(f"window must be a positive number of bases or None; got {window}")
+    if tomtom_top < 1:
+        raise ValueError(
+            f"tomtom_top must be at least 1 (matches kept per pattern); got {tomtom_top}"
+        )
+    database = load_motif_database(databases, jaspar_collection, jaspar_tax_group, jaspar_release)
     start = (length - width) // 2
     crop = slice(start, start + width)
     # modisco-lite draws from fixed seeds of its own; the global generator is seeded only for
