@@ -2,7 +2,7 @@
 motifs and a report; every refusal names what to fix.
 
 The model is a motif scanner with hand-set weights (a model file): one convolution filter per
-planted motif and strand, max over positions, the two strands summed per feature. Most tests
+planted motif and strand, mean over positions, the two strands summed per feature. Most tests
 replace :func:`selene.interpret.motifs` with a recorder (they check the attributions and the
 files around it); ``test_real_motifs_end_to_end`` runs the real thing.
 """
@@ -23,7 +23,7 @@ from omegaconf import DictConfig
 import selene.interpret as interpret
 from _tiny_run import one_thread  # noqa: F401  (fixture)
 from selene.datasets.synthetic import reverse_complement
-from selene.interpret import modisco_run
+from selene.interpret import MotifResult, consensus_ppm, modisco_run, write_meme
 from selene.interpret.__main__ import interpret as run_app
 from selene.interpret.attribution_file import read_attributions
 from selene.interpret.modisco_run import check_motif_inputs, load_models
@@ -34,7 +34,7 @@ from selene.sequences import Genome
 from selene.utils.config import config_dir
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-LENGTH, N_REGIONS, BATCH = 100, 20, 8
+LENGTH, N_REGIONS, BATCH = 200, 20, 8
 SCANNER = """
 from torch import nn
 
@@ -45,7 +45,7 @@ class MotifScanner(nn.Module):
         self.sequence_length, self.n_targets, self.width = sequence_length, n_targets, width
         self.conv = nn.Conv1d(4, 2 * n_targets, width)
         self.relu = nn.ReLU()
-        self.pool = nn.MaxPool1d(sequence_length - width + 1)
+        self.pool = nn.AvgPool1d(sequence_length - width + 1)
         self.flatten = nn.Flatten()
         self.head = nn.Linear(2 * n_targets, n_targets)
 
@@ -71,7 +71,8 @@ def _save(net: torch.nn.Module, features: list[str], path: Path) -> Path:
 
 
 def _scanner(model_file: Path, motifs: list[str], length: int = LENGTH, scale: float = 1.0):
-    """Filters +1 on the motif's bases, -1 on the others: exact copy 3, one mismatch 1."""
+    """Filters +1 on the motif's bases, -1 on the others, bias 9 - width: a copy scores 9, each
+    mismatch 2 less (a random 12-mer about -9), so every copy and near-copy contributes."""
     net = file_model(model_file, "MotifScanner", {"sequence_length": length,
                                                   "n_targets": len(motifs)})  # fmt: skip
     with torch.no_grad():
@@ -83,7 +84,7 @@ def _scanner(model_file: Path, motifs: list[str], length: int = LENGTH, scale: f
                 codes = ["ACGT".index(b) for b in text]
                 one_hot = torch.nn.functional.one_hot(torch.tensor(codes), 4).T.float()
                 net.conv.weight[2 * f + s, :, : len(text)] = 2 * one_hot - 1
-                net.conv.bias[2 * f + s] = 3.0 - len(text)
+                net.conv.bias[2 * f + s] = 9.0 - len(text)
                 net.head.weight[f, 2 * f + s] = scale
     return net
 
@@ -217,7 +218,8 @@ def test_motifs_gets_the_attributions_and_options(calls, files, tmp_path):
     assert options == {
         "databases": ["jaspar"], "random_state": 3, "max_seqlets": 50, "window": 400,
         "n_leiden_runs": 2, "tomtom_top": 5, "jaspar_collection": "CORE",
-        "jaspar_tax_group": "vertebrates", "min_metacluster_size": 10,
+        "jaspar_tax_group": "vertebrates", "jaspar_release": "JASPAR2024",
+        "min_metacluster_size": 10,
     }  # fmt: skip
     # the default folder: <log_dir>/interpret/modisco/<regions name>-<hash>/<feature>
     assert summary.parent.parent == tmp_path / "interpret" / "modisco"
@@ -278,7 +280,7 @@ def test_other_options_replace_the_attributions(calls, files, first_run, tmp_pat
 def test_folds_are_averaged(calls, files, first_run, tmp_path):
     """The second fold's head is doubled: its contributions are twice the first's.
 
-    Doubling is exact in float32 and the ReLU and max-pool multipliers do not change, so the
+    Doubling is exact in float32 and the ReLU multipliers do not change, so the
     mean is 1.5 times the single model's up to the rounding of one addition (rtol 1e-6).
     """
     out = tmp_path / "run"
@@ -327,7 +329,7 @@ def test_config_errors(files, tmp_path, overrides, error, match):
 
 def test_model_errors(files, tmp_path, monkeypatch):
     three, no_window = files["three"], files["no_window"]
-    with pytest.raises(ValueError, match=r"folds disagree: model.ckpt has 2 features and a 100"):
+    with pytest.raises(ValueError, match=r"folds disagree: model.ckpt has 2 features and a 200"):
         run_app(_compose(files, tmp_path, f"ckpt_path=[{files['model']},{three}]"))
     with pytest.raises(ValueError, match=r"no_window.ckpt records no window .* analysis.sequence"):
         run_app(_compose(files, tmp_path, f"ckpt_path={no_window}"))
@@ -362,8 +364,8 @@ def test_a_missing_extra_is_named_before_any_work(monkeypatch):
         ("chr1\t10\n", r"peaks.bed, line 2: too few columns \(need 3"),
         ("chrX\t500\t600\n", r"line 2: chromosome 'chrX' is not in genome.fa"),
         ("chr1\t199000\t200100\n", r"line 2: region chr1:199000-200100 runs past the end of chr1"),
-        ("chr1\t199990\t199999\n", r"line 2: the 100 bp window .* runs past an end of chr1"),
-        ("chr1\t0\t20\n", r"line 2: the 100 bp window .* \[-40, 60\)"),
+        ("chr1\t199990\t199999\n", r"line 2: the 200 bp window .* runs past an end of chr1"),
+        ("chr1\t0\t20\n", r"line 2: the 200 bp window .* \[-90, 110\)"),
         ("# nothing\n", r"holds no regions"),
     ],
 )
@@ -385,3 +387,24 @@ def test_missing_files_are_named(files, tmp_path):
         handle.attrs["done"] = 2
     with pytest.raises(ValueError, match=r"half.h5 holds attributions of 2 of 4 regions: rerun"):
         read_attributions(path)
+
+
+@pytest.mark.filterwarnings("ignore:TOMTOM compares the patterns with 8 target motifs")
+def test_real_motifs_end_to_end(files, synthetic, tmp_path):
+    """The real ``motifs``: f0's planted motif comes back, matched to itself (q < 0.05)."""
+    planted = {name: consensus_ppm(motif) for name, motif in synthetic.motifs.items()}
+    meme = write_meme(tmp_path / "planted.meme", planted)
+    out = tmp_path / "run"
+    cfg = _compose(
+        files, tmp_path, f"analysis.output_dir={out}", "analysis.target=f0",
+        f"analysis.databases=[{meme}]", "+analysis.modisco.min_metacluster_size=20",
+        "+analysis.modisco.final_min_cluster_size=10",
+    )  # fmt: skip
+    table = pd.read_csv(run_app(cfg), sep="\t")
+    best = table[table["sign"] == 1].iloc[0]
+    assert best["feature"] == "f0" and best["target_id"] == "f0" and best["q_value"] < 0.05
+    written = {p.name for p in (out / "f0").iterdir()}
+    assert {"motifs.html", "motifs.tsv", "matches.tsv", "modisco_results.h5"} <= written
+    assert len(list((out / "f0" / "logos").glob("*.png"))) == len(table)
+    saved = MotifResult.load(out / "f0" / "modisco_results.h5")
+    assert [p.name for p in saved.patterns] == table["pattern"].tolist()
