@@ -117,7 +117,9 @@ def track_predictions(
         overlap=overlap, batch_size=an.batch_size, show_progress=an.show_progress,
     )  # fmt: skip
     prefix = f"{stem(input_path)}_" if input_path else ""
-    return write_track_bigwigs(output_dir, blocks, ref.chrom_sizes, an.features, prefix)
+    return write_track_bigwigs(
+        output_dir, blocks, ref.chrom_sizes, an.features, prefix, show_progress=an.show_progress
+    )
 
 
 def ism_from_file(

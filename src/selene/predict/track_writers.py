@@ -8,13 +8,14 @@ one interval, and a bin of ``b`` bases one interval of ``b`` bases.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from selene.io.bigwig import value_runs, write_bigwig
 from selene.predict.tracks import TrackBlock
+from selene.predict.writers import progress
 
 __all__ = ["attribution_values", "write_attribution_bigwig", "write_track_bigwigs"]
 
@@ -25,6 +26,7 @@ def write_track_bigwigs(
     chrom_sizes: Mapping[str, int],
     names: Sequence[str] | None = None,
     prefix: str = "",
+    show_progress: bool = False,
 ) -> list[Path]:
     """Write one bigWig per track from streamed blocks (:func:`~selene.predict.predict_tracks`).
 
@@ -43,6 +45,9 @@ def write_track_bigwigs(
         One per track; default ``track0``, ``track1``, ...
     prefix : str
         Put before each file name: ``<out_dir>/<prefix><name>.bw``.
+    show_progress : bool
+        A progress bar over the bases written, every track's (the bigWigs are written one
+        after another, once every block has come).
 
     Returns
     -------
@@ -81,11 +86,14 @@ def write_track_bigwigs(
         if not layout:
             raise ValueError(f"no predictions to write to {out_dir}")
         paths = []
-        for name, path in zip(names, scratch, strict=True):  # type: ignore[arg-type]
-            values = np.memmap(path, dtype=np.float32, mode="r")
-            target = out_dir / f"{prefix}{_safe(name)}.bw"
-            paths.append(write_bigwig(target, chrom_sizes, _track_runs(values, layout)))
-            del values
+        total = len(scratch) * sum(end - start for _, start, end, _, _ in layout)
+        with progress(total, f"bigWigs ({len(scratch)} tracks)", 0, show_progress, "bp") as bar:
+            for name, path in zip(names, scratch, strict=True):  # type: ignore[arg-type]
+                values = np.memmap(path, dtype=np.float32, mode="r")
+                target = out_dir / f"{prefix}{_safe(name)}.bw"
+                runs = _track_runs(values, layout, bar.update)
+                paths.append(write_bigwig(target, chrom_sizes, runs))
+                del values
         return paths
     finally:
         for handle in handles:
@@ -95,14 +103,18 @@ def write_track_bigwigs(
 
 
 def _track_runs(
-    values: np.ndarray, layout
+    values: np.ndarray, layout, done: Callable[[int], object] = lambda bases: None
 ) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
-    """Blocks of one track as bigWig intervals: runs of equal bins, the last clipped to the end."""
+    """Blocks of one track as bigWig intervals: runs of equal bins, the last clipped to the end.
+
+    ``done(bases)`` is told each block's bases once the writer has taken the block.
+    """
     at = 0
     for chrom, start, end, bin_size, n in layout:
         first, last, run_values = value_runs(values[at : at + n])
         at += n
         yield chrom, start + first * bin_size, np.minimum(start + last * bin_size, end), run_values
+        done(end - start)
 
 
 def _names(names: Sequence[str] | None, n_tracks: int) -> list[str]:
