@@ -146,5 +146,5 @@ def _check_half(path: Path, chrom: str, start: int, chunk: np.ndarray, bin_size:
 
 def open_track(cache_file: Path) -> np.ndarray:
     """Memory-map a track cache read-only; a float16 cache comes as its ``uint16`` bits."""
-    values = np.load(cache_file, mmap_mode="r")
+    values = np.asarray(np.load(cache_file, mmap_mode="r"))  # numba types an ndarray faster
     return values.view(np.uint16) if values.dtype == np.float16 else values

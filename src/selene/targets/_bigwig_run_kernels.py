@@ -13,9 +13,36 @@ GIL, so threads may call it at once on disjoint outputs.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from llvmlite.binding import llvm_version_info
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from selene.targets._bigwig_kernels import MAX, MEAN, _load
+
+# LLVM names intrinsics after their pointer types: typed ``i8*`` before LLVM 17, opaque after.
+_PREFETCH = "llvm.prefetch.p0" if llvm_version_info >= (17,) else "llvm.prefetch.p0i8"
+
+
+@intrinsic
+def prefetch(typingctx, array, i):
+    """Ask the CPU to bring the cache line of ``array[i]`` in (a hint: no effect on results)."""
+    signature = types.void(array, i)
+
+    def codegen(context, builder, sig, args):
+        view = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(
+            context, builder, sig.args[0], view, [args[1]], wraparound=False
+        )
+        byte_ptr, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        kind = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, kind, _PREFETCH)
+        # read, keep in all cache levels, data
+        builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
 
 
 @njit(cache=True, nogil=True)
@@ -59,18 +86,28 @@ def gather_runs(
     out : np.ndarray, shape (N, T, n_bins), dtype float32
     """
     n_tracks = len(positions)
-    # First every window's first run in every track, then the walks: the lookups of one
-    # batch are independent, so the CPU overlaps their cache misses (the walk that follows
-    # each lookup would stall it); a lookup also loads the run's value, which the walk reuses.
     runs = np.empty((starts.size, n_tracks), np.int64)
     firsts = np.empty((starts.size, n_tracks), np.float32)
-    for w in range(starts.size):
-        c = chrom_ids[w]
-        for t in range(n_tracks):
-            k = _first_run(positions[t], indexes[t], chroms[t, c], shift, starts[w])
-            runs[w, t] = k
-            firsts[w, t] = _load(values[t], table, k) if k >= chroms[t, c, 0] else 0.0
-    acc = np.empty(out.shape[2], np.float64)
+    _locate(
+        positions,
+        values,
+        indexes,
+        table,
+        chroms,
+        shift,
+        chrom_ids,
+        starts,
+        bin_sizes,
+        out.shape[2],
+        runs,
+        firsts,
+    )
+    n_bins = out.shape[2]
+    # Scratch for the bins of one window: its runs (at most one per base, and one more) and
+    # the first edge of each bin.
+    most = n_bins * (bin_sizes.max() if bin_sizes.size else 1) + 1
+    starts_of, values_of, integrals = np.empty(most, np.int64), np.empty(most), np.empty(most)
+    runs_at = np.empty(n_bins + 1, np.int64)
     # Windows outside, tracks inside: each window's rows lie side by side in ``out`` (the
     # other order writes 4 KB rows 32 KB apart and ran 2x slower at base resolution).
     for w in range(starts.size):
@@ -81,46 +118,96 @@ def gather_runs(
             if n == 0:
                 row[:] = 0.0
                 continue
-            pos, val, k, lo = positions[t], values[t], runs[w, t], starts[w]
+            pos, val, k, v, lo = positions[t], values[t], runs[w, t], firsts[w, t], starts[w]
             if bin_sizes[w] == 1:
-                _fill(pos, val, table, first + n, k, firsts[w, t], lo, row)
+                _fill(pos, val, table, first + n, k, v, lo, row)
+            elif aggregation == MAX:
+                _bin_max(pos, val, table, first + n, k, v, lo, bin_sizes[w], integrals, row)
             else:
-                _bins(
+                _bin_sums(
                     pos,
                     val,
                     table,
                     first + n,
                     k,
-                    firsts[w, t],
+                    v,
                     lo,
                     bin_sizes[w],
-                    aggregation,
-                    acc,
+                    aggregation == MEAN,
+                    (starts_of, values_of, integrals, runs_at),
                     row,
                 )
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _first_run(pos, index, chrom, shift, lo):
-    """Index of the last change point at or before ``lo``; ``first - 1`` if there is none.
+@njit(cache=True, nogil=True)
+def _locate(
+    positions,
+    values,
+    indexes,
+    table,
+    chroms,
+    shift,
+    chrom_ids,
+    starts,
+    bin_sizes,
+    n_bins,
+    runs,
+    firsts,
+):
+    """Find every window's first run in every track (``runs``), and its value (``firsts``).
 
-    ``chrom`` is the chromosome's row of the layout: first run, runs, first index entry,
-    index entries.
+    In three passes over the whole batch, so that the CPU fetches many cache lines at once
+    instead of waiting for each miss in turn: prefetch the block index entries; read them and
+    prefetch the lines of positions and values that the window's runs lie on; then search.
     """
-    first, n, index_first, index_n = chrom[0], chrom[1], chrom[2], chrom[3]
-    if n == 0 or lo < np.int64(pos[first]):
-        return first - 1
-    block = min(lo >> shift, index_n - 1)
-    # pos[a] <= lo for a = first + index[block] - 1 (the block's first base is <= lo)...
-    a = max(first + np.int64(index[index_first + block]) - 1, first)
-    # ...and pos[b] > lo for b = first + index[block + 1] (the next block starts after lo).
-    b = first + np.int64(index[index_first + block + 1]) if block + 1 < index_n else first + n
-    while b - a > 1:
-        m = (a + b) >> 1
-        below = np.int64(pos[m]) <= lo  # branch-free steps (selects), no mispredictions
-        a = m if below else a
-        b = b if below else m
-    return a
+    n_windows, n_tracks = runs.shape
+    lows = np.empty((n_windows, n_tracks), np.int64)
+    highs = np.empty((n_windows, n_tracks), np.int64)
+    for w in range(n_windows):
+        c = chrom_ids[w]
+        block = max(starts[w], 0) >> shift
+        for t in range(n_tracks):
+            if chroms[t, c, 1] > 0:
+                prefetch(indexes[t], chroms[t, c, 2] + min(block, chroms[t, c, 3] - 1))
+    for w in range(n_windows):
+        c = chrom_ids[w]
+        lo, hi = starts[w], starts[w] + n_bins * bin_sizes[w]
+        for t in range(n_tracks):
+            pos, index = positions[t], indexes[t]
+            first, n = chroms[t, c, 0], chroms[t, c, 1]
+            index_first, index_n = chroms[t, c, 2], chroms[t, c, 3]
+            if n == 0 or lo < np.int64(pos[first]):
+                lows[w, t] = highs[w, t] = first - 1  # before the first run: nothing to search
+                if n > 0:
+                    prefetch(values[t], first)
+                continue
+            block = min(lo >> shift, index_n - 1)
+            # pos[a] <= lo for a = first + index[block] - 1 (the block's first base <= lo)...
+            a = max(first + np.int64(index[index_first + block]) - 1, first)
+            # ...and pos[b] > lo for b = first + index[block + 1] (the next block's first).
+            nxt = block + 1 < index_n
+            lows[w, t] = a
+            highs[w, t] = first + np.int64(index[index_first + block + 1]) if nxt else first + n
+            # About the window's runs: those up to its last block's first base, and one more.
+            last = min(
+                first + np.int64(index[index_first + min(hi >> shift, index_n - 1)]), first + n - 1
+            )
+            for q in range(a, last + 16, 16):
+                prefetch(pos, min(q, last))
+                prefetch(values[t], min(q, last))
+    for w in range(n_windows):
+        c = chrom_ids[w]
+        for t in range(n_tracks):
+            pos, a, b = positions[t], lows[w, t], highs[w, t]
+            if a < chroms[t, c, 0]:
+                runs[w, t], firsts[w, t] = a, 0.0
+                continue
+            while b - a > 1:
+                m = (a + b) >> 1
+                below = np.int64(pos[m]) <= starts[w]  # branch-free steps (selects)
+                a = m if below else a
+                b = b if below else m
+            runs[w, t], firsts[w, t] = a, _load(values[t], table, a)
 
 
 @njit(cache=True, nogil=True)
@@ -139,53 +226,68 @@ def _fill(pos, val, table, stop, k, v, lo, row):
 
 
 @njit(cache=True, nogil=True)
-def _bins(pos, val, table, stop, k, v0, lo, size, aggregation, acc, row):
-    """Bins of ``size`` bases: float64 sums of ``value x overlap``, or maxima, over runs."""
+def _bin_sums(pos, val, table, stop, k, v, lo, size, mean, scratch, row):
+    """Bins of ``size`` bases: sums (or means) of ``value x overlap`` over the runs, in float64.
+
+    Without a branch per run (a walk that tests, at each run, whether it crosses a bin's edge
+    mispredicts about once a run): the runs' integrals from ``lo`` are summed up first; each
+    run marks the first bin edge at or after its start, a running maximum over the edges gives
+    the run that covers each edge, and a bin is the integral at its end minus that at its start.
+    """
+    starts_of, values_of, integrals, runs_at = scratch
     n = row.size
     hi = lo + n * size
-    if aggregation == MAX:
-        acc[:] = -np.inf
-    else:
-        acc[:] = 0.0
+    inverse = 1.0 / size
+    runs_at[: n + 1] = 0  # the first run covers the window's first base: edge 0
+    m, p, v, total = 0, lo, np.float64(v), 0.0
+    while True:
+        starts_of[m], values_of[m], integrals[m] = p, v, total
+        # The first edge at or after p: ceil((p - lo) / size), by a float product made exact.
+        d = p - lo + size - 1
+        j = np.int64(d * inverse)
+        j += np.int64((j + 1) * size <= d)
+        j -= np.int64(j * size > d)
+        runs_at[j] = m  # a later run starting before the same edge overwrites it
+        m += 1
+        if k + 1 >= stop:
+            break
+        e = np.int64(pos[k + 1])
+        if e >= hi:
+            break
+        total += v * (e - p)
+        p = e
+        k += 1
+        v = np.float64(_load(val, table, k))
+    r, before = 0, 0.0
+    for j in range(1, n + 1):
+        r = max(r, runs_at[j])
+        at = integrals[r] + values_of[r] * (lo + j * size - starts_of[r])
+        row[j - 1] = (at - before) / size if mean else at - before
+        before = at
+
+
+@njit(cache=True, nogil=True)
+def _bin_max(pos, val, table, stop, k, v, lo, size, acc, row):
+    """Bins of ``size`` bases: the largest value of a run that overlaps each."""
+    n = row.size
+    hi = lo + n * size
+    acc[:n] = -np.inf
     p = lo
     b = 0  # the bin that holds p, and where it ends: no division per run
     edge = lo + size
-    v = np.float64(v0)
     while p < hi:
         e = min(np.int64(pos[k + 1]), hi) if k + 1 < stop else hi
-        if aggregation == MAX:
+        acc[b] = max(acc[b], v)
+        while edge < e:
+            b += 1
+            edge += size
             acc[b] = max(acc[b], v)
-            while edge < e:
-                b += 1
-                edge += size
-                acc[b] = max(acc[b], v)
-        elif v == 0.0:
-            while edge < e:
-                b += 1
-                edge += size
-        else:
-            if e <= edge:
-                acc[b] += v * (e - p)
-            else:
-                acc[b] += v * (edge - p)
-                full = v * size
-                b += 1
-                edge += size
-                while edge < e:
-                    acc[b] += full
-                    b += 1
-                    edge += size
-                acc[b] += v * (e - edge + size)
         if e == edge and e < hi:
             b += 1
             edge += size
         p = e
         k += 1
         if p < hi:
-            v = np.float64(_load(val, table, k))
-    if aggregation == MEAN:
-        for j in range(n):
-            row[j] = acc[j] / size
-    else:
-        for j in range(n):
-            row[j] = acc[j]
+            v = _load(val, table, k)
+    for j in range(n):
+        row[j] = acc[j]
