@@ -23,8 +23,14 @@ variant both windows are reverse-complemented before scoring, so the model's bin
 window's 3' end: the sums, and the central span (symmetric up to one base), do not depend on
 it. A bin partly inside the span counts whole.
 
-Each window is predicted with one full forward pass (substitutions too: a track's sum depends on
-every bin, so the classifier path's layer-local mutants are not used here).
+References and indels' alternative windows get one forward pass each. A substitution's
+alternative window is scored as a mutant of its reference, as the classifier scores do
+(:meth:`ModelRunner.mutants`): where the runner's engine is layer-local (a convolutional front end
+that passed its self-check, e.g. :class:`~selene.models.TrackCNN`), only the front end's
+positions the change reaches are recomputed, and the rest of the network (e.g. the dilated
+residual tower, the per-bin head) runs on the reference's front-end output with them written
+in. Equal to a full pass to float tolerance; a network without such an engine (BPNet: residual
+blocks from its first layer on) takes full passes.
 """
 
 from __future__ import annotations
@@ -137,25 +143,51 @@ class TrackScorer:
 
     def coverage(self, codes: np.ndarray) -> np.ndarray:
         """Predicted coverage ``(N, T, B)`` float32 for codes ``(N, L)``."""
-        raw = self.runner._raw(torch.as_tensor(codes).to(self.runner.device))
-        raw = tuple(r.float() for r in raw) if isinstance(raw, tuple) else raw.float()
-        return track_prediction(self.loss, raw).cpu().numpy()
+        return self._coverage(self.runner._raw(torch.as_tensor(codes).to(self.runner.device)))
 
     def __call__(self, batch: list[PlacedRecord]) -> VariantEffects:
-        """Score one batch: every record's reference and every ALT's whole window."""
+        """Score one batch: every record's reference and every ALT's window (module docstring)."""
         refs = np.stack([r.ref for r in batch])
-        alts = []
-        for i, rec in enumerate(batch):
-            for (start, codes), full in zip(rec.local, rec.full, strict=True):
-                if full is None:  # a substitution: REF's codes replaced in the reference
-                    full = refs[i].copy()
-                    full[start : start + len(codes)] = codes
-                alts.append(full)
         rows = np.concatenate([[i] * len(r.ids) for i, r in enumerate(batch)]).astype(np.int64)
-        cov = self.coverage(np.concatenate([refs, np.stack(alts)]))
+        pairs = [(x, full) for r in batch for x, full in zip(r.local, r.full, strict=True)]
         ids = [i for r in batch for i in r.ids]
-        scores = track_scores(cov[rows], cov[len(refs) :], self.span_bins, self.pseudocount)
+        if self.runner.engine.name == "layer_local" and any(f is None for _, f in pairs):
+            ref_cov, alt_cov = self._as_mutants(refs, rows, pairs)
+        else:
+            alts = [_substituted(refs[i], x) if f is None else f
+                    for i, (x, f) in zip(rows, pairs, strict=True)]  # fmt: skip
+            cov = self.coverage(np.concatenate([refs, np.stack(alts)]))
+            ref_cov, alt_cov = cov[: len(refs)], cov[len(refs) :]
+        scores = track_scores(ref_cov[rows], alt_cov, self.span_bins, self.pseudocount)
         return VariantEffects(ids, **dict.fromkeys(KINDS), **scores)
+
+    def _as_mutants(
+        self, refs: np.ndarray, rows: np.ndarray, pairs: list
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Coverage of the references and of every ALT, substitutions as mutants of theirs."""
+        runner = self.runner
+        whole = np.array([i for i, (_, f) in enumerate(pairs) if f is not None], np.int64)
+        stacked = np.concatenate([refs, *(pairs[i][1][None] for i in whole)])
+        state = runner.reference(stacked)  # the network's raw outputs, kept for the mutants
+        cov = self._coverage(state.forward.output)
+        alt_cov = np.empty((len(pairs), *cov.shape[1:]), np.float32)
+        alt_cov[whole] = cov[len(refs) :]
+        widths: dict[int, list[int]] = {}
+        for i, ((_, codes), full) in enumerate(pairs):
+            if full is None:
+                widths.setdefault(len(codes), []).append(i)
+        for which in widths.values():
+            starts = np.array([pairs[i][0][0] for i in which], np.int64)
+            window = torch.as_tensor(np.stack([pairs[i][0][1] for i in which]))
+            window = runner.one_hot(window.to(runner.device))
+            with torch.inference_mode(), runner._precision():
+                raw = runner.engine.mutants(state.forward, rows[which], starts, window)
+            alt_cov[which] = self._coverage(raw)
+        return cov[: len(refs)], alt_cov
+
+    def _coverage(self, raw: torch.Tensor | tuple[torch.Tensor, ...]) -> np.ndarray:
+        raw = tuple(r.float() for r in raw) if isinstance(raw, tuple) else raw.float()
+        return track_prediction(self.loss, raw).cpu().numpy()
 
 
 def track_scores(
@@ -197,6 +229,14 @@ def span_mask(length: int, n_bins: int, bin_size: int, span: int | None) -> np.n
     lo = (length - span) // 2
     edges = offset + np.arange(n_bins) * bin_size
     return (edges + bin_size > lo) & (edges < lo + span)
+
+
+def _substituted(ref: np.ndarray, local: tuple[int, np.ndarray]) -> np.ndarray:
+    """Return the reference's codes with a substitution's ``(start, codes)`` written in."""
+    start, codes = local
+    out = ref.copy()
+    out[start : start + len(codes)] = codes
+    return out
 
 
 def _bin_size(runner: ModelRunner) -> int:
