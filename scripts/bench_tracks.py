@@ -2,18 +2,20 @@
 
 Writes ``--tracks`` bigWig coverage tracks over a synthetic genome (``--chroms`` x ``--chrom-mb``
 Mb; runs of 1-60 bases with 30% of the genome without data) once under ``--data-dir``, times
-the one-off conversion into the per-base cache, then times, on one core, random 1 kb windows in
-batches of 64: ``BigWigTargets.get_feature_data_batch`` at base resolution, at
-``bin_size=32`` (float32 and float16 caches, and a ``cache_resolution="bin"`` cache with the
-windows moved onto the 32-base grid), against a loop of per-window ``values()`` calls of
-pyBigWig and of pybigtools over the same tracks. Prints one table: windows/s (wall and per CPU
-second), speed-up, cache bytes on disk (and the size for a 3.1 Gb genome, computed), and the
-process's memory (anonymous and file-backed RSS). Then the online sampler: samples/s of
-``RandomPositionsSampler(target=BigWigTargets(...)).train_dataloader()`` over a random genome
-of the same chromosomes (1 kb windows, random strand, batches of 64) with 0 and 1 DataLoader
-workers, at ``bin_size=32`` (per-base cache, and a cache of bins with the windows snapped
-onto its grid) and ``bin_size=1``; these rows unpin the process (a worker and the main
-process that unpacks its batches take a core each).
+the one-off conversion into the run-length cache (the default) and into the per-base cache,
+then times, on one core, random 1 kb windows in batches of 64:
+``BigWigTargets.get_feature_data_batch`` at base resolution and at ``bin_size=32`` from the
+run-length cache (float32 and float16), from the per-base cache (float32 and float16), and
+from a ``cache_resolution="bin"`` cache with the windows moved onto the 32-base grid, against a
+loop of per-window ``values()`` calls of pyBigWig and of pybigtools over the same tracks.
+Prints one table: windows/s (wall and per CPU second), speed-up, cache bytes on disk (and the
+size for a 3.1 Gb genome: computed for the dense caches, extrapolated per base for the runs),
+and the process's memory (anonymous and file-backed RSS). Then the online sampler: samples/s
+of ``RandomPositionsSampler(target=BigWigTargets(...)).train_dataloader()`` over a random
+genome of the same chromosomes (1 kb windows, random strand, batches of 64) with 0 and 1
+DataLoader workers, at ``bin_size=32`` (run-length cache, per-base cache, and a cache of bins
+with the windows snapped onto its grid) and ``bin_size=1`` (run-length cache); these rows
+unpin the process (a worker and the main process that unpacks its batches take a core each).
 
     .venv/bin/python scripts/bench_tracks.py [--chroms 10] [--chrom-mb 10] [--tracks 8]
 """
@@ -27,6 +29,7 @@ import os
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core, before numba loads
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import shutil  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -69,6 +72,15 @@ def make_track(path: Path, sizes: dict[str, int], seed: int) -> Path:
     bw.close()
     tmp.rename(path)
     return path
+
+
+def pybigtools_records(path: Path) -> int:
+    """Number of records (intervals) in a bigWig, counted through pybigtools."""
+    reader = pybigtools.open(str(path))
+    try:
+        return sum(sum(1 for _ in reader.records(chrom)) for chrom in reader.chroms())
+    finally:
+        reader.close()
 
 
 def make_genome(path: Path, sizes: dict[str, int], seed: int) -> Path:
@@ -145,6 +157,12 @@ def rate(fn, n_windows: int, seconds: float) -> tuple[float, float]:
     return calls * n_windows / elapsed, calls * n_windows / (time.process_time() - cpu)
 
 
+def disk_bytes(target) -> int:
+    """Bytes on disk of a target's caches (files, or the files of run-length cache folders)."""
+    files = [f for c in target.cache_files for f in (c.iterdir() if c.is_dir() else [c])]
+    return sum(f.stat().st_size for f in files)
+
+
 def memory() -> dict[str, int]:
     """Resident memory of this process, split into anonymous and file-backed (memory maps)."""
     fields = {}
@@ -198,17 +216,25 @@ def main() -> None:
     )
 
     cache_dir = data / "cache"
-    for old in cache_dir.glob("*/*.npy"):
-        old.unlink()  # time a cold conversion
+    for old in cache_dir.glob("*/bigwig-*"):  # time cold conversions
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    runs = BigWigTargets(paths, cache_dir=cache_dir)
+    runs_s, runs_cpu = time.perf_counter() - t0, time.process_time() - cpu0
     t0 = time.perf_counter()
-    base = BigWigTargets(paths, cache_dir=cache_dir)
+    base = BigWigTargets(paths, cache_resolution="base", cache_dir=cache_dir)
     convert_s = time.perf_counter() - t0
-    binned = BigWigTargets(paths, bin_size=32, cache_dir=cache_dir)
-    half = BigWigTargets(paths, bin_size=32, cache_dtype="float16", cache_dir=cache_dir)
-    half_bytes = sum(f.stat().st_size for f in half.cache_files)
+    runs32 = BigWigTargets(paths, bin_size=32, cache_dir=cache_dir)
+    runs_half = BigWigTargets(paths, bin_size=32, cache_dtype="float16", cache_dir=cache_dir)
+    dense = {"bin_size": 32, "cache_resolution": "base", "cache_dir": cache_dir}
+    binned = BigWigTargets(paths, **dense)
+    half = BigWigTargets(paths, cache_dtype="float16", **dense)
+    half_bytes = disk_bytes(half)
     grid = BigWigTargets(paths, bin_size=32, cache_resolution="bin", cache_dir=cache_dir)
-    grid_bytes = sum(f.stat().st_size for f in grid.cache_files)
-    cache_bytes = sum(f.stat().st_size for f in base.cache_files)
+    grid_bytes = disk_bytes(grid)
+    cache_bytes = disk_bytes(base)
+    runs_bytes, runs_half_bytes = disk_bytes(runs), disk_bytes(runs_half)
+    n_runs = sum(int(np.load(f / "chroms.npy")[:, 1].sum()) for f in runs.cache_files)
     genome = args.chroms * length
 
     rng = np.random.default_rng(0)
@@ -258,30 +284,44 @@ def main() -> None:
             "pybigtools values(), per window",
             rate(per_window(pybigtools_read), BATCH, args.seconds),
         ),
-        ("BigWigTargets bin_size=1", rate(run(base), BATCH, args.seconds)),
-        ("BigWigTargets bin_size=32", rate(run(binned), BATCH, args.seconds)),
-        ("BigWigTargets bin_size=32, float16", rate(run(half), BATCH, args.seconds)),
+        ("BigWigTargets bin_size=1, runs", rate(run(runs), BATCH, secs)),
+        ("BigWigTargets bin_size=1, base cache", rate(run(base), BATCH, secs)),
+        ("BigWigTargets bin_size=32, runs", rate(run(runs32), BATCH, secs)),
+        ("BigWigTargets bin_size=32, runs float16", rate(run(runs_half), BATCH, secs)),
+        ("BigWigTargets bin_size=32, base cache", rate(run(binned), BATCH, secs)),
+        ("BigWigTargets bin_size=32, base float16", rate(run(half), BATCH, secs)),
         ("BigWigTargets bin_size=32, bin cache*", rate(run(grid, grid_batches), BATCH, secs)),
     ]
     fastest_peer = max(rows[0][1][0], rows[1][1][0])
     fastest_peer_cpu = max(rows[0][1][1], rows[1][1][1])
     mem = memory()
-    before, after = worker_memory(binned, batches)
+    before, after = worker_memory(runs32, batches)
     print(
         f"\n{args.tracks} tracks, {WINDOW} bp windows, batches of {BATCH}, one core "
         f"(pid {os.getpid()} pinned to CPU {sorted(os.sched_getaffinity(0))[0]})"
     )
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
-        f"{'reader':36s} {'windows/s':>10s} {'x peer':>7s} {'windows/CPU-s':>14s} {'x peer':>7s}"
+        f"{'reader':40s} {'windows/s':>10s} {'x peer':>7s} {'windows/CPU-s':>14s} {'x peer':>7s}"
     )
     for name, (wall, cpu) in rows:
         print(
-            f"{name:36s} {wall:10,.0f} {wall / fastest_peer:7.1f} "
+            f"{name:40s} {wall:10,.0f} {wall / fastest_peer:7.1f} "
             f"{cpu:14,.0f} {cpu / fastest_peer_cpu:7.1f}"
         )
+    records = sum(pybigtools_records(p) for p in paths)
+    per_base = runs_bytes / (args.tracks * genome)
     print(
-        f"\ncache: {convert_s:.1f} s to convert {args.tracks} x {genome / 1e6:.0f} Mb "
+        f"\nrun-length cache (the default): {runs_s:.1f} s ({runs_cpu:.1f} CPU s) to convert "
+        f"{args.tracks} x {genome / 1e6:.0f} Mb from {records:,} bigWig records "
+        f"({records / (args.tracks * genome):.4f} per base); {n_runs:,} runs "
+        f"({n_runs / (args.tracks * genome):.4f} per base): {runs_bytes / 1e6:.0f} MB on disk "
+        f"({per_base:.3f} B/base), float16 {runs_half_bytes / 1e6:.0f} MB; a 3.1 Gb genome of "
+        f"this density: {per_base * HUMAN_BASES * args.tracks / 1e9:.1f} GB for {args.tracks} "
+        "tracks"
+    )
+    print(
+        f"per-base cache: {convert_s:.1f} s to convert {args.tracks} x {genome / 1e6:.0f} Mb "
         f"({args.tracks * genome / convert_s / 1e6:.0f} M bases/s); {cache_bytes / 1e9:.2f} GB "
         f"on disk = 4 B/base x {genome:,} bases x {args.tracks} tracks; float16 "
         f"{half_bytes / 1e9:.2f} GB; bin cache (32 bp) {grid_bytes / 1e9:.3f} GB"
@@ -300,7 +340,8 @@ def main() -> None:
         )
     )
     print(
-        f"a worker (spawned, unpickles the bin_size=32 target, gathers {len(batches)} batches): "
+        f"a worker (spawned, unpickles the bin_size=32 runs target, gathers {len(batches)} "
+        "batches): "
         f"anonymous {before['RssAnon'] / 1e6:.0f} -> {after['RssAnon'] / 1e6:.0f} MB, "
         f"file-backed {before['RssFile'] / 1e6:.0f} -> {after['RssFile'] / 1e6:.0f} MB "
         "(pages of the cache it touched, shared with every other worker)"
@@ -315,7 +356,12 @@ def main() -> None:
         f"{len(cpus)} CPUs)"
     )
     print(f"{'target':40s} {'workers':>7s} {'samples/s':>10s} {'samples/CPU-s':>14s}")
-    targets = (("bin_size=32", binned), ("bin_size=32, bin cache**", grid), ("bin_size=1", base))
+    targets = (
+        ("bin_size=32, runs", runs32),
+        ("bin_size=32, base cache", binned),
+        ("bin_size=32, bin cache**", grid),
+        ("bin_size=1, runs", runs),
+    )
     for name, target in targets:
         for workers in (0, 1):
             wall, cpu = sampler_rate(genome, target, workers, args.seconds)

@@ -12,8 +12,9 @@ The bigWigs are those of ``scripts/bench_tracks.py`` (``--tracks`` coverage trac
 ``--chroms`` x ``--chrom-mb`` Mb, written under ``--data-dir`` by its ``make_track`` when
 missing). A BED of ``--regions`` random 1 kb windows is written into a GenVarLoader dataset
 (``gvl.write(..., tracks=gvl.BigWigs(...))``: the tracks are its samples), timed, and read back
-in random batches of 64 regions, against ``BigWigTargets``' one-off per-base cache build and
-``get_feature_data_batch`` on the same windows, at base resolution and at ``bin_size=32``
+in random batches of 64 regions, against ``BigWigTargets``' one-off cache builds (run-length,
+the default, and per base) and ``get_feature_data_batch`` from each on the same windows, at
+base resolution and at ``bin_size=32``
 (GenVarLoader has no binning: its rows bin its per-base output with numpy, over the same
 middle 992 bases). Values are compared on a sample of windows (max |diff|), and the disk use
 of both is printed. Everything runs pinned to one CPU, GenVarLoader with one thread
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 
 os.environ.setdefault("GVL_NUM_THREADS", "1")  # before genvarloader loads (rayon's pool)
@@ -111,11 +113,16 @@ def main() -> None:
     assert list(ds.samples) == [p.stem for p in paths], ds.samples
 
     cache_dir = out / "cache"
-    for old in cache_dir.glob("*/*.npy"):
-        old.unlink()  # time a cold conversion
+    for old in cache_dir.glob("*/bigwig-*"):  # time cold conversions
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     base, build_s, build_cpu = timed(lambda: BigWigTargets(paths, cache_dir=cache_dir))
     binned = BigWigTargets(paths, bin_size=BIN, cache_dir=cache_dir)
-    cache_bytes = sum(f.stat().st_size for f in base.cache_files)
+    cache_bytes = sum(disk_bytes(f) for f in base.cache_files)
+    dense, dense_s, dense_cpu = timed(
+        lambda: BigWigTargets(paths, cache_resolution="base", cache_dir=cache_dir)
+    )
+    dense_binned = BigWigTargets(paths, bin_size=BIN, cache_resolution="base", cache_dir=cache_dir)
+    dense_bytes = sum(disk_bytes(f) for f in dense.cache_files)
     grid = BigWigTargets(paths, bin_size=BIN, cache_resolution="bin", cache_dir=cache_dir)
 
     # The windows as GenVarLoader stores them (row i of ds.regions is ds[i]).
@@ -146,16 +153,22 @@ def main() -> None:
     check = np.sort(order[: args.check])
     expected = ours(base)(check)
     diff1 = np.abs(gvl_read(check) - expected).max()
+    assert np.array_equal(ours(dense)(check), expected)  # runs and bases: one track
     diff32 = np.abs(bin_mean(gvl_read(check), BIN) - ours(binned)(check)).max()
     secs = args.seconds
     rows = [
         ("GenVarLoader ds[idx], per base", rate(cycle(gvl_read), BATCH, secs)),
-        ("BigWigTargets bin_size=1", rate(cycle(ours(base)), BATCH, secs)),
+        ("BigWigTargets bin_size=1 (runs)", rate(cycle(ours(base)), BATCH, secs)),
+        ("BigWigTargets bin_size=1, base cache", rate(cycle(ours(dense)), BATCH, secs)),
         (
             f"GenVarLoader ds[idx] + numpy bin {BIN}",
             rate(cycle(lambda idx: bin_mean(gvl_read(idx), BIN)), BATCH, secs),
         ),
-        (f"BigWigTargets bin_size={BIN}", rate(cycle(ours(binned)), BATCH, secs)),
+        (f"BigWigTargets bin_size={BIN} (runs)", rate(cycle(ours(binned)), BATCH, secs)),
+        (
+            f"BigWigTargets bin_size={BIN}, base cache",
+            rate(cycle(ours(dense_binned)), BATCH, secs),
+        ),
         (
             f"BigWigTargets bin_size={BIN}, bin cache*",
             rate(cycle(lambda i: grid.get_feature_data_batch(*on_grid(i))), BATCH, secs),
@@ -178,8 +191,10 @@ def main() -> None:
         f"  GenVarLoader gvl.write, {args.regions:,} windows: {gvl_write_s:.1f} / "
         f"{gvl_write_cpu:.1f} s, {gvl_bytes / 1e6:.0f} MB ({gvl_bytes / args.regions:.0f} B "
         "per window; only these windows can be read)\n"
-        f"  BigWigTargets cache, whole genome ({genome / 1e6:.0f} Mb): {build_s:.1f} / "
-        f"{build_cpu:.1f} s, {cache_bytes / 1e6:.0f} MB (float32 per base: any window)"
+        f"  BigWigTargets run-length cache (the default), whole genome ({genome / 1e6:.0f} Mb): "
+        f"{build_s:.1f} / {build_cpu:.1f} s, {cache_bytes / 1e6:.0f} MB (any window)\n"
+        f"  BigWigTargets per-base cache, whole genome: {dense_s:.1f} / {dense_cpu:.1f} s, "
+        f"{dense_bytes / 1e6:.0f} MB (float32 per base: any window)"
     )
     print(
         f"values on {check.size} windows: max |GenVarLoader - BigWigTargets| = "
