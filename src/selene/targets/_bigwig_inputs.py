@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +143,35 @@ def on_grid(starts: np.ndarray, step: int) -> np.ndarray:
             "center_crop), or use cache_resolution='runs'"
         )
     return starts // step
+
+
+def window_chrom_ids(
+    chroms: Sequence[str] | np.ndarray,
+    names: list[str],
+    lookup: Callable[[list[str]], np.ndarray],
+    describe: Callable[[], str],
+) -> np.ndarray:
+    """Chromosome ids (int64) of windows given by name or by id, refusing unknown ones.
+
+    ``names`` are the targets' chromosomes, ``lookup`` maps names to ids (-1: unknown) and
+    ``describe`` names the files for messages.
+    """
+    arr = np.asarray(chroms)
+    if arr.dtype.kind in "iu":
+        ids = arr.astype(np.int64).reshape(-1)
+        if ids.size and (ids.min() < 0 or ids.max() >= len(names)):
+            bad = ids[(ids < 0) | (ids >= len(names))][0]
+            raise KeyError(
+                f"chromosome id {bad} is not a chromosome of {describe()} "
+                f"(ids run 0..{len(names) - 1}; -1 is a name chrom_ids() did not find)"
+            )
+        return ids
+    given = [str(c) for c in arr.reshape(-1).tolist()]
+    ids = lookup(given).astype(np.int64)
+    if (ids < 0).any():
+        name = given[int(np.flatnonzero(ids < 0)[0])]
+        raise KeyError(
+            f"chromosome {name!r} is in none of the bigWig files {describe()}; "
+            f"they have {names[:5]}{'...' if len(names) > 5 else ''}"
+        )
+    return ids

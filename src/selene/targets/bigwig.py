@@ -18,6 +18,7 @@ from selene.targets._bigwig_inputs import (
     on_grid,
     track_names,
     union_sizes,
+    window_chrom_ids,
     windows,
 )
 from selene.targets._bigwig_run_kernels import gather_runs
@@ -97,7 +98,7 @@ class BigWigTargets(Target):
         Chromosomes known to any track.
     chrom_lengths : dict of str to int
     cache_files : list of Path
-        Each track's cache.
+        Each track's cache: a folder (``'runs'``) or a ``.npy`` file.
     """
 
     binary = False
@@ -266,25 +267,7 @@ class BigWigTargets(Target):
         return out
 
     def _ids(self, chroms: Sequence[str] | np.ndarray) -> np.ndarray:
-        arr = np.asarray(chroms)
-        if arr.dtype.kind in "iu":
-            ids = arr.astype(np.int64).reshape(-1)
-            bad = np.flatnonzero((ids < 0) | (ids >= len(self.chroms)))
-            if bad.size:
-                raise KeyError(
-                    f"chromosome id {ids[bad[0]]} is not a chromosome of {self.describe()} "
-                    f"(ids run 0..{len(self.chroms) - 1}; -1 is a name chrom_ids() did not find)"
-                )
-            return ids
-        names = [str(c) for c in arr.reshape(-1).tolist()]
-        ids = self.chrom_ids(names).astype(np.int64)
-        if (ids < 0).any():
-            name = names[int(np.flatnonzero(ids < 0)[0])]
-            raise KeyError(
-                f"chromosome {name!r} is in none of the bigWig files {self.describe()}; "
-                f"they have {self.chroms[:5]}{'...' if len(self.chroms) > 5 else ''}"
-            )
-        return ids
+        return window_chrom_ids(chroms, self.chroms, self.chrom_ids, self.describe)
 
     def _bins(self, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
         """Return the starts of the binned spans, the bins per window, and bases per bin."""
