@@ -7,7 +7,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
-from selene.models import TRACK_ARCHITECTURES, BPNet, TrackCNN, get_architecture
+from selene.models import TRACK_ARCHITECTURES, BPNet, ChromBPNet, TrackCNN, get_architecture
 from selene.models.track_cnn import _pool_factors
 from selene.utils.config import config_dir, fit_net_to_data
 
@@ -82,7 +82,7 @@ def test_track_cnn_errors() -> None:
 
 
 def test_registry_knows_the_track_models() -> None:
-    assert TRACK_ARCHITECTURES == {"bpnet": BPNet, "track_cnn": TrackCNN}
+    assert TRACK_ARCHITECTURES == {"bpnet": BPNet, "chrombpnet": ChromBPNet, "track_cnn": TrackCNN}
     assert get_architecture("TrackCNN") is get_architecture("track-cnn") is TrackCNN
     with pytest.raises(ValueError, match="valid names: .*bpnet, track_cnn"):
         get_architecture("basenji")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from selene.models._track_step import track_prediction
 from selene.models.basset import Basset
 from selene.models.bpnet import BPNet
+from selene.models.chrombpnet import ChromBPNet
 from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
@@ -28,6 +29,7 @@ __all__ = [
     "ARCHITECTURES",
     "BPNet",
     "Basset",
+    "ChromBPNet",
     "DanQ",
     "DeepSEA",
     "DeeperDeepSEA",

@@ -6,6 +6,7 @@ from torch import nn
 
 from selene.models.basset import Basset
 from selene.models.bpnet import BPNet
+from selene.models.chrombpnet import ChromBPNet
 from selene.models.danq import DanQ
 from selene.models.deeper_deepsea import DeeperDeepSEA
 from selene.models.deepsea import DeepSEA
@@ -28,6 +29,7 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
 #: The built-in models of quantitative tracks (outputs ``(N, T, bins)``), by lowercase name.
 TRACK_ARCHITECTURES: dict[str, type[nn.Module]] = {
     "bpnet": BPNet,
+    "chrombpnet": ChromBPNet,
     "track_cnn": TrackCNN,
 }
 

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from selene.io import features as feature_list
-from selene.models import BPNet, MultiModelWrapper, load_selene_weights
+from selene.models import BPNet, ChromBPNet, MultiModelWrapper, load_selene_weights
 from selene.models.checkpoints import check_fits, safe_load
 from selene.models.lit_module import SequenceLitModule
 from selene.models.load import load_checkpoint
@@ -30,7 +30,7 @@ def load_model(
     what the model file's criterion takes, e.g. identity for ``BCELoss`` on a sigmoid net).
     A bare net ending in ``nn.Sigmoid`` returns probabilities: identity. A bare
     track model (``selene.models.TRACK_ARCHITECTURES``) without a checkpoint gets ``bpnet``
-    for BPNet and ``identity`` (its raw outputs) otherwise: pass ``activation="exp"`` for a
+    for BPNet and ChromBPNet, ``identity`` (raw outputs) otherwise: pass ``activation="exp"`` for a
     TrackCNN trained with the Poisson loss, or its checkpoint, which records the loss.
 
     Parameters
@@ -64,7 +64,7 @@ def load_model(
         return module.net, module.output_activation, module.features
     activation = "identity" if ends_in_sigmoid(model) else "sigmoid"
     if isinstance(model, tuple(TRACK_ARCHITECTURES.values())):
-        activation = "bpnet" if isinstance(model, BPNet) else "identity"
+        activation = "bpnet" if isinstance(model, BPNet | ChromBPNet) else "identity"
     if path is not None and str(path).endswith(".ckpt"):
         features, loss = _load_net_weights(model, path)
         if isinstance(model, tuple(TRACK_ARCHITECTURES.values())):  # the loss says the units
