@@ -154,3 +154,13 @@ def test_overlapping_records_are_refused(track, tmp_path, monkeypatch):
     monkeypatch.setattr(runs_module, "read_records", overlapping)
     with pytest.raises(ValueError, match=r"t\.bw: on chr1 the record \[5, 12\) starts before"):
         BigWigTargets(track, cache_dir=tmp_path)
+
+
+@pytest.mark.parametrize("bin_size", [1, 50, None])
+def test_a_window_longer_than_its_chromosome_reads_zero_beyond_both_ends(track, bin_size):
+    target = BigWigTargets(track, bin_size=bin_size, aggregation="sum")
+    got = target.get_feature_data("chr2", -100, 1100)[0]
+    bases = oracle(track, "chr2", -100, 1100).astype(np.float64)
+    size = bin_size or 1200
+    assert_bins_close(got.reshape(1, -1), bases.reshape(1, -1, size), "sum")
+    assert bases[:100].sum() == 0 and bases[700:].sum() == 0 and bases[100:138].sum() != 0
