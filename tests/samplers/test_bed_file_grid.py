@@ -6,13 +6,13 @@ import logging
 
 import numpy as np
 import pytest
-from test_track_targets import write_track
+from test_track_targets import SMALL, write_track
 
-from selene.samplers import BedFileSampler
+from selene.samplers import BedFileSampler, RandomPositionsSampler
 from selene.sequences import Genome
 from selene.targets import BigWigTargets
 
-SIZES = {"chr1": 4_000, "chrS": 203}  # chrS: one window and a few bases
+SIZES = {"chr1": 4_000, "chr2": 3_000, "chr3": 3_000, "chrS": 203}  # chrS: a window and a bit
 L = 200
 # 8-base bins of the central 64 bases: the binned span starts 68 bases in, so the grid's
 # window starts are 4 + 8k (BigWigTargets.window_grid(200) == (8, 4))
@@ -96,3 +96,16 @@ def test_a_chromosome_too_short_for_a_window_on_the_grid_is_refused(data) -> Non
     path = _bed(data, "short.bed", [("chr1", 4, "+"), ("chrS", 2, "+")])  # up to 4: ends at 204
     with pytest.raises(ValueError, match=r"short\.bed:2: no window of 200 bases on the 8-base "):
         BedFileSampler(path, data["genome"], target=data["grid"], snap_to_grid=True)
+
+
+def test_windows_an_online_sampler_saved_with_a_bin_cache_read_back_unmoved(data, tmp_path):
+    grid = data["grid"]
+    sampler = RandomPositionsSampler(data["genome"], target=grid, **SMALL)
+    path = sampler.save_dataset_to_file("validate", tmp_path / "validate_data.bed")
+    fixed = sampler.fixed_set("validate")
+    saved = [fixed(i) for i in range(fixed.n_batches)]
+    reread = BedFileSampler(path, data["genome"], target=grid, shuffle=False).read_batch(0, 48)
+    starts = np.concatenate([b["coords"]["start"] for b in saved])
+    assert (starts % 8 == 4).all()  # the online sampler drew them on the grid
+    np.testing.assert_array_equal(reread["coords"]["start"], starts)
+    np.testing.assert_array_equal(reread["targets"], np.concatenate([b["targets"] for b in saved]))
