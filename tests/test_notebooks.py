@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-MIN_FIGURES = {"getting_started": 2, "variant_effects": 4}
+MIN_FIGURES = {"getting_started": 2, "motifs": 5, "variant_effects": 4}
 
 
 def _code(notebook: nbformat.NotebookNode) -> list[str]:

@@ -10,6 +10,8 @@ files around it); ``test_real_motifs_end_to_end`` runs the real thing.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -304,6 +306,17 @@ def test_predict_and_interpret_refuse_each_others_analyses(files, tmp_path):
         predict(cfg)
     with pytest.raises(ValueError, match="'get_predictions_for_fasta_file' belongs to `python"):
         run_app(other)
+
+
+@pytest.mark.slow  # a fresh interpreter imports torch and Lightning: seconds
+def test_the_command_exits_with_the_message(files, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "selene.interpret", f"regions={files['bed']}",
+         f"ckpt_path={files['model']}", f"paths.log_dir={tmp_path}"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "pass genome=<the FASTA model.ckpt was trained on>" in result.stderr
 
 
 @pytest.mark.parametrize(
