@@ -151,8 +151,12 @@ def test_folds_are_averaged() -> None:
     noise = np.random.default_rng(1).normal(0, 0.1, hyp.shape).astype(np.float32)
     folds = [hyp + noise, hyp - noise]
     np.testing.assert_allclose(average_folds(folds, "h"), hyp, atol=1e-6)
-    results = [DeepLiftShapResult(f, f, np.zeros(N), np.zeros(N)) for f in folds]
-    np.testing.assert_array_equal(average_folds(results, "h"), average_folds(folds, "h"))
+    results = [DeepLiftShapResult(f, 2 * f, np.zeros(N), np.zeros(N)) for f in folds]
+    hypothetical = average_folds(results, "hypothetical")
+    np.testing.assert_array_equal(hypothetical, average_folds(folds, "h"))
+    np.testing.assert_array_equal(
+        average_folds(results, "contributions"), average_folds([2 * f for f in folds], "c")
+    )
     np.testing.assert_array_equal(average_folds(hyp, "h"), hyp)
 
 

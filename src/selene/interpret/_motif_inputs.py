@@ -44,14 +44,17 @@ def same_shape(shape: tuple, expected: tuple, name: str, other: str) -> None:
 
 
 def average_folds(folds: Any, name: str) -> np.ndarray:
-    """One array, or the mean of a list of them (one per model), each checked."""
+    """Return one array, or the mean of a list of them (one per model), each checked.
+
+    ``name`` is the argument's name, and the field read from a ``DeepLiftShapResult``.
+    """
     items = list(folds) if isinstance(folds, (list, tuple)) else [folds]
     if not items:
         raise ValueError(f"{name} is an empty list; give one array per model")
     arrays = []
     for i, item in enumerate(items):
         if isinstance(item, DeepLiftShapResult):
-            item = item.hypothetical
+            item = getattr(item, name)  # "hypothetical" or "contributions"
         label = f"{name}[{i}]" if len(items) > 1 else name
         arrays.append(as_attributions(item, label))
         if i:

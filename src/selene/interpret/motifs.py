@@ -58,7 +58,8 @@ class MotifPattern:
         Mean hypothetical contributions.
     seqlets : pandas.DataFrame
         One row per seqlet: ``example_idx`` (row of the input arrays), ``start``, ``end``
-        (in the cropped window, see :func:`motifs`' ``window``) and ``is_revcomp``.
+        in the window MoDISco read (add ``(L - window) // 2`` for positions in the input
+        sequences of length ``L``), and ``is_revcomp``.
     trim : tuple of int
         ``(start, end)`` of the columns whose ``|cwm|`` sum reaches 30% of its maximum: the
         part matched against the databases.
@@ -184,7 +185,7 @@ def motifs(
         patterns summarises every model.
     sequences : array-like, shape (N, 4, L)
         One-hot sequences in A, C, G, T order (``selene.sequences.codes_to_one_hot``).
-    contributions : array-like (N, 4, L), or a list of them, optional
+    contributions : array-like (N, 4, L), DeepLiftShapResult, or a list of either, optional
         Actual contributions, when they are not ``hypothetical * sequences`` (modisco reads
         the contribution of each sequence's base from here and the other bases'
         hypothetical ones from ``hypothetical``).
