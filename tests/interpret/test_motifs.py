@@ -8,6 +8,7 @@ are known without a model (test_motifs_demo.py does the same on a trained model)
 from __future__ import annotations
 
 import socket
+import sys
 
 import h5py
 import numpy as np
@@ -278,6 +279,11 @@ def test_databases_are_checked(tmp_path) -> None:
         consensus_ppm("ACGU")
 
 
-def test_missing_extra_names_the_install_command() -> None:
+def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ImportError, match=r"pip install 'selene\[motifs\]'"):
         require("selene_no_such_package")
+    for module in ("modiscolite", "modiscolite.tfmodisco"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if modisco-lite were not installed
+    hyp, one_hot = _planted()
+    with pytest.raises(ImportError, match=r"needs modisco-lite .*pip install 'selene\[motifs\]'"):
+        motifs(hyp, one_hot)

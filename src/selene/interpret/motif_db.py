@@ -37,9 +37,10 @@ def require(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as error:
+        package = _EXTRA.get(module.split(".")[0], module)
         raise ImportError(
-            f"selene.interpret.motifs needs {_EXTRA.get(module, module)} ({error}); install "
-            "the motifs extra: pip install 'selene[motifs]'"
+            f"selene.interpret.motifs needs {package} ({error}); install the motifs extra: "
+            "pip install 'selene[motifs]'"
         ) from error
 
 
