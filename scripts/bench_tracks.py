@@ -101,10 +101,10 @@ def make_genome(path: Path, sizes: dict[str, int], seed: int) -> Path:
     return path
 
 
-def family_cpu() -> float:
-    """CPU seconds of this process and its live children (DataLoader workers), from /proc."""
+def family_cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of its live children (DataLoader workers), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = time.process_time()
+    total = 0.0
     for task in Path("/proc/self/task").iterdir():
         for pid in (task / "children").read_text().split():
             try:
@@ -112,14 +112,17 @@ def family_cpu() -> float:
             except FileNotFoundError:  # exited meanwhile
                 continue
             total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+    return time.process_time(), total
 
 
-def sampler_rate(genome: Genome, target, workers: int, seconds: float) -> tuple[float, float]:
+def sampler_rate(
+    genome: Genome, target, workers: int, seconds: float
+) -> tuple[float, float, float]:
     """Samples/s of ``RandomPositionsSampler.train_dataloader()`` with ``workers`` workers.
 
-    Returns the wall rate and the rate per CPU second of the main process and its workers
-    together (which holds on a machine shared with other jobs; the wall rate does not).
+    Returns the wall rate, the rate per CPU second of the main process and its workers
+    together, and per CPU second of the workers alone (NaN without workers): the CPU rates hold
+    on a machine shared with other jobs; the wall rate does not.
     """
     sampler = RandomPositionsSampler(
         genome,
@@ -135,12 +138,14 @@ def sampler_rate(genome: Genome, target, workers: int, seconds: float) -> tuple[
     batches = iter(sampler.train_dataloader())
     for _ in range(20):  # warm up: workers start, numba compiles, pages fault in
         next(batches)
-    n, start, cpu = 0, time.perf_counter(), family_cpu()
+    n, start, (main0, workers0) = 0, time.perf_counter(), family_cpu()
     while (elapsed := time.perf_counter() - start) < seconds:
         n += next(batches)["targets"].shape[0]
-    cpu = family_cpu() - cpu
+    main1, workers1 = family_cpu()
+    main_cpu, worker_cpu = main1 - main0, workers1 - workers0
     del batches  # stop the workers
-    return n / elapsed, n / cpu
+    per_worker = n / worker_cpu if workers else float("nan")
+    return n / elapsed, n / (main_cpu + worker_cpu), per_worker
 
 
 def rate(fn, n_windows: int, seconds: float) -> tuple[float, float]:
@@ -355,7 +360,10 @@ def main() -> None:
         f"{BATCH}, random strand (load average {os.getloadavg()[0]:.1f} on "
         f"{len(cpus)} CPUs)"
     )
-    print(f"{'target':40s} {'workers':>7s} {'samples/s':>10s} {'samples/CPU-s':>14s}")
+    print(
+        f"{'target':40s} {'workers':>7s} {'samples/s':>10s} {'samples/CPU-s':>14s} "
+        f"{'/worker-CPU-s':>14s}"
+    )
     targets = (
         ("bin_size=32, runs", runs32),
         ("bin_size=32, base cache", binned),
@@ -364,9 +372,16 @@ def main() -> None:
     )
     for name, target in targets:
         for workers in (0, 1):
-            wall, cpu = sampler_rate(genome, target, workers, args.seconds)
-            print(f"{'BigWigTargets ' + name:40s} {workers:7d} {wall:10,.0f} {cpu:14,.0f}")
-    print("samples/CPU-s: per CPU second of the main process and its worker together")
+            wall, cpu, worker = sampler_rate(genome, target, workers, args.seconds)
+            print(
+                f"{'BigWigTargets ' + name:40s} {workers:7d} {wall:10,.0f} {cpu:14,.0f} "
+                f"{worker:14,.0f}"
+            )
+    print(
+        "samples/CPU-s: per CPU second of the main process and its worker together; "
+        "/worker-CPU-s: per CPU second of the worker alone (the rate one worker with a core of "
+        "its own gives while the main process keeps up)"
+    )
     print("** cache_resolution='bin': windows move down onto the 32-base grid (under 32 bases)")
 
 
