@@ -353,6 +353,16 @@ def test_model_errors(files, tmp_path, monkeypatch):
         run_app(_compose(files, tmp_path))
 
 
+def test_a_checkpoint_without_feature_names_gets_output_indices(files, synthetic, tmp_path):
+    motifs = [synthetic.motifs[n] for n in synthetic.features[:2]]
+    net = _scanner(files["root"] / "scanner.py", motifs)
+    module = SequenceLitModule(net)
+    path = tmp_path / "unnamed.ckpt"
+    torch.save({"state_dict": module.state_dict(), "hyper_parameters": dict(module.hparams)}, path)
+    _, features, length = load_models([path], sequence_length=LENGTH)
+    assert features == ["0", "1"] and length == LENGTH
+
+
 def test_track_models_are_refused(files, tmp_path):
     from selene.models import TrackCNN
 
