@@ -41,6 +41,7 @@ _log = logging.getLogger(__name__)
 
 SHIFT = 8  # 256 bases per index block: 1/64 B per base, a few runs per block in coverage
 _CHUNK = 1 << 24  # bases of records read per call
+_FORMAT = 1  # the files' layout: a new number gives every bigWig a new cache
 
 
 def load_or_build_runs(
@@ -59,7 +60,7 @@ def load_or_build_runs(
         Use only this folder.
     """
     tag = f"runs{1 << SHIFT}-{dtype}"
-    name = f"bigwig-{tag}-{fingerprint(path, sizes, tag)}"
+    name = f"bigwig-{tag}-{fingerprint(path, sizes, f'{tag}|{_FORMAT}')}"
     folders = cache_dirs(path, cache_dir)
     for folder in folders:
         if (folder / name / "chroms.npy").is_file():
