@@ -118,6 +118,13 @@ def test_save_load_round_trip_in_modisco_layout(result: MotifResult, tmp_path) -
         group = f["pos_patterns/pattern_0"]
         assert group["contrib_scores"].shape == result.patterns[0].cwm.T.shape
         assert group["seqlets/n_seqlets"][0] == result.patterns[0].n_seqlets
+    from modiscolite.io import write_meme_from_h5  # `modisco meme`
+    from modiscolite.util import MemeDataType
+
+    write_meme_from_h5(path, MemeDataType.PFM, tmp_path / "patterns.meme", True)
+    pfms = read_meme(tmp_path / "patterns.meme")
+    assert list(pfms) == [p.name for p in result.patterns]
+    np.testing.assert_allclose(pfms[result.patterns[0].name], result.patterns[0].ppm, atol=1e-5)
     loaded = MotifResult.load(path)
     pd.testing.assert_frame_equal(loaded.matches, result.matches)
     pd.testing.assert_frame_equal(loaded.table, result.table)
