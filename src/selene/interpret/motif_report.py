@@ -87,7 +87,7 @@ def _pattern_figure(pattern: MotifPattern, match: pd.Series | None, targets: dic
         t0 = -int(match["offset"])
         lo, hi = min(lo, t0), max(hi, t0 + target.shape[1])
     n_rows = 1 if target is None else 2
-    figure, axes = plt.subplots(n_rows, 1, figsize=(max(4.0, 0.35 * (hi - lo) + 1), 2.2 * n_rows))
+    figure, axes = plt.subplots(n_rows, 1, figsize=(max(6.0, 0.35 * (hi - lo) + 1), 2.2 * n_rows))
     axes = np.atleast_1d(axes)
     sequence_logo(pattern.cwm[:, start:end].T, ax=axes[0])
     axes[0].set_title(f"{pattern.name} ({pattern.n_seqlets} seqlets): contribution (CWM)")
