@@ -21,6 +21,8 @@ from numba.extending import intrinsic
 
 from selene.targets._bigwig_kernels import MAX, MEAN, _load
 
+BLOCK = 256  # track-windows located at once (their prefetched lines: ~80 KB)
+
 # LLVM names intrinsics after their pointer types: typed ``i8*`` before LLVM 17, opaque after.
 _PREFETCH = "llvm.prefetch.p0" if llvm_version_info >= (17,) else "llvm.prefetch.p0i8"
 
@@ -85,32 +87,74 @@ def gather_runs(
         ``MEAN`` (sum over the bin's bases / bin size), ``SUM`` or ``MAX``.
     out : np.ndarray, shape (N, T, n_bins), dtype float32
     """
-    n_tracks = len(positions)
-    runs = np.empty((starts.size, n_tracks), np.int64)
-    firsts = np.empty((starts.size, n_tracks), np.float32)
-    _locate(
-        positions,
-        values,
-        indexes,
-        table,
-        chroms,
-        shift,
-        chrom_ids,
-        starts,
-        bin_sizes,
-        out.shape[2],
-        runs,
-        firsts,
-    )
-    n_bins = out.shape[2]
+    n_tracks, n_bins = len(positions), out.shape[2]
     # Scratch for the bins of one window: its runs (at most one per base, and one more) and
     # the first edge of each bin.
     most = n_bins * (bin_sizes.max() if bin_sizes.size else 1) + 1
     starts_of, values_of, integrals = np.empty(most, np.int64), np.empty(most), np.empty(most)
     runs_at = np.empty(n_bins + 1, np.int64)
+    # Blocks of about BLOCK track-windows: the lines a block prefetches stay in the L2 cache
+    # until its walks read them (a batch of 4096 windows at once ran 40% slower than 64).
+    step = max(1, BLOCK // n_tracks)
+    runs = np.empty((step, n_tracks), np.int64)
+    firsts = np.empty((step, n_tracks), np.float32)
+    for w0 in range(0, starts.size, step):
+        w1 = min(w0 + step, starts.size)
+        _locate(
+            positions,
+            values,
+            indexes,
+            table,
+            chroms,
+            shift,
+            chrom_ids[w0:w1],
+            starts[w0:w1],
+            bin_sizes[w0:w1],
+            n_bins,
+            runs,
+            firsts,
+        )
+        _walk(
+            positions,
+            values,
+            table,
+            chroms,
+            chrom_ids,
+            starts,
+            bin_sizes,
+            aggregation,
+            w0,
+            w1,
+            runs,
+            firsts,
+            (starts_of, values_of, integrals, runs_at),
+            out,
+        )
+
+
+@njit(cache=True, nogil=True)
+def _walk(
+    positions,
+    values,
+    table,
+    chroms,
+    chrom_ids,
+    starts,
+    bin_sizes,
+    aggregation,
+    w0,
+    w1,
+    runs,
+    firsts,
+    scratch,
+    out,
+):
+    """Fill the rows of windows ``w0`` to ``w1`` from their first runs (``runs[w - w0]``)."""
+    n_tracks = len(positions)
+    integrals = scratch[2]
     # Windows outside, tracks inside: each window's rows lie side by side in ``out`` (the
     # other order writes 4 KB rows 32 KB apart and ran 2x slower at base resolution).
-    for w in range(starts.size):
+    for w in range(w0, w1):
         c = chrom_ids[w]
         for t in range(n_tracks):
             row = out[w, t]
@@ -118,7 +162,8 @@ def gather_runs(
             if n == 0:
                 row[:] = 0.0
                 continue
-            pos, val, k, v, lo = positions[t], values[t], runs[w, t], firsts[w, t], starts[w]
+            pos, val, lo = positions[t], values[t], starts[w]
+            k, v = runs[w - w0, t], firsts[w - w0, t]
             if bin_sizes[w] == 1:
                 _fill(pos, val, table, first + n, k, v, lo, row)
             elif aggregation == MAX:
@@ -134,7 +179,7 @@ def gather_runs(
                     lo,
                     bin_sizes[w],
                     aggregation == MEAN,
-                    (starts_of, values_of, integrals, runs_at),
+                    scratch,
                     row,
                 )
 
@@ -160,7 +205,7 @@ def _locate(
     instead of waiting for each miss in turn: prefetch the block index entries; read them and
     prefetch the lines of positions and values that the window's runs lie on; then search.
     """
-    n_windows, n_tracks = runs.shape
+    n_windows, n_tracks = starts.size, runs.shape[1]
     lows = np.empty((n_windows, n_tracks), np.int64)
     highs = np.empty((n_windows, n_tracks), np.int64)
     for w in range(n_windows):
