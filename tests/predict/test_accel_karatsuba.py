@@ -46,7 +46,8 @@ def test_equals_the_convolution_to_float_rounding(kernel, length, bias) -> None:
     b = torch.randn(96, generator=g) if bias else None
     conv = karatsuba_conv2d(weight, b, (3, 64, 1, length))
     assert isinstance(conv, KaratsubaConv)
-    for n, seed in ((3, 1), (1, 2), (5, 3)):  # other batch sizes than the typical one
+    # 3: the prepacked shape; 2: padded to it; 1: the direct path; 7: pieces of 3, 3 and 1.
+    for n, seed in ((3, 1), (2, 2), (1, 3), (7, 4)):
         x = _conv_input(n, 64, length, seed)
         with torch.inference_mode():
             got = conv(x)
