@@ -130,10 +130,16 @@ def _score_batch(
     """Score one batch of records.
 
     References and whole alternative windows (indels) go through one pass; substitutions are
-    then scored as mutants of the references (:meth:`ModelRunner.mutants`).
+    then scored as mutants of the references (:meth:`ModelRunner.mutants`). Records with the
+    same reference window (the same POS and REF length, as duplicate lines give) share one
+    reference, as the ALTs of one record do.
     """
-    refs = np.stack([r.ref for r in batch])
-    rows = np.concatenate([[i] * len(r.ids) for i, r in enumerate(batch)]).astype(np.int64)
+    index: dict[bytes, int] = {}  # a window's codes -> its reference, in batch order
+    which_ref = [index.setdefault(r.ref.tobytes(), len(index)) for r in batch]
+    first = {k: i for i, k in reversed(list(enumerate(which_ref)))}  # a reference's record
+    refs = np.stack([batch[first[k]].ref for k in range(len(index))])
+    rows = np.concatenate([[k] * len(r.ids) for k, r in zip(which_ref, batch, strict=True)])
+    rows = rows.astype(np.int64)
     local = [(i, s, c) for i, (s, c) in enumerate(x for r in batch for x in r.local) if s >= 0]
     full = [a for r in batch for a in r.full]
     whole = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
