@@ -194,6 +194,25 @@ class ModelRunner:
                 raw_rc = self.engine.mutants(ref.reverse, ref_index, mirrored, rc_window)
         return self._combine(raw, raw_rc)
 
+    @property
+    def local_mutants(self) -> bool:
+        """Whether :meth:`mutants` derives mutants from their references' activations.
+
+        True for the layer-local engine, where a mutant costs less than a full pass.
+        """
+        return self.engine.name == "layer_local"
+
+    def raw_mutants(
+        self, ref: StrandReference, ref_index: np.ndarray, starts: np.ndarray, window: np.ndarray
+    ) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        """Return the network's raw outputs for mutants of the forward strand.
+
+        As :meth:`mutants`, without the activation: what track models turn into coverage.
+        """
+        codes = torch.as_tensor(window).to(self.device)
+        with torch.inference_mode(), self._precision():
+            return self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
+
     def _raw(self, codes: torch.Tensor) -> torch.Tensor:
         x = self.one_hot(codes)
         with torch.inference_mode(), self._precision():

@@ -25,8 +25,8 @@ it. A bin partly inside the span counts whole.
 
 References and indels' alternative windows get one forward pass each. A substitution's
 alternative window is scored as a mutant of its reference, as the classifier scores do
-(:meth:`ModelRunner.mutants`): where the runner's engine is layer-local (a convolutional front end
-that passed its self-check, e.g. :class:`~selene.models.TrackCNN`), only the front end's
+(:meth:`ModelRunner.mutants`): where the runner's mutants are layer-local (a convolutional
+front end that passed its self-check, e.g. :class:`~selene.models.TrackCNN`), only the front end's
 positions the change reaches are recomputed, and the rest of the network (e.g. the dilated
 residual tower, the per-bin head) runs on the reference's front-end output with them written
 in. Equal to a full pass to float tolerance; a network without such an engine (BPNet: residual
@@ -151,7 +151,7 @@ class TrackScorer:
         rows = np.concatenate([[i] * len(r.ids) for i, r in enumerate(batch)]).astype(np.int64)
         pairs = [(x, full) for r in batch for x, full in zip(r.local, r.full, strict=True)]
         ids = [i for r in batch for i in r.ids]
-        if self.runner.engine.name == "layer_local" and any(f is None for _, f in pairs):
+        if self.runner.local_mutants and any(f is None for _, f in pairs):
             ref_cov, alt_cov = self._as_mutants(refs, rows, pairs)
         else:
             alts = [_substituted(refs[i], x) if f is None else f
@@ -178,11 +178,8 @@ class TrackScorer:
                 widths.setdefault(len(codes), []).append(i)
         for which in widths.values():
             starts = np.array([pairs[i][0][0] for i in which], np.int64)
-            window = torch.as_tensor(np.stack([pairs[i][0][1] for i in which]))
-            window = runner.one_hot(window.to(runner.device))
-            with torch.inference_mode(), runner._precision():
-                raw = runner.engine.mutants(state.forward, rows[which], starts, window)
-            alt_cov[which] = self._coverage(raw)
+            window = np.stack([pairs[i][0][1] for i in which])
+            alt_cov[which] = self._coverage(runner.raw_mutants(state, rows[which], starts, window))
         return cov[: len(refs)], alt_cov
 
     def _coverage(self, raw: torch.Tensor | tuple[torch.Tensor, ...]) -> np.ndarray:
