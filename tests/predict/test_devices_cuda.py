@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import h5py
 import numpy as np
 import pytest
@@ -20,8 +22,9 @@ pytestmark = [
 
 
 def _on(tiny_model: AnalyzeSequences, device: str) -> AnalyzeSequences:
-    arguments = {**tiny_model._arguments, "device": device}
-    return AnalyzeSequences(**arguments)
+    """The same analyzer on ``device``, with its own copy of the net (``.to`` moves in place)."""
+    net = copy.deepcopy(tiny_model._arguments["model"])
+    return AnalyzeSequences(**{**tiny_model._arguments, "model": net, "device": device})
 
 
 def _datasets(folder) -> dict[str, np.ndarray]:
