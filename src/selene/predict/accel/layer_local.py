@@ -41,6 +41,9 @@ from selene.predict.accel.windows import (
 
 #: Bytes of activations per front-end chunk on a CPU (about what its caches hold).
 CACHE_BYTES = 16 << 20
+#: Most input channels of a leading convolution whose output the reference pass does not keep
+#: (one-hot letters: mutants recompute it over their window, see :meth:`LocalEngine.reference`).
+RECOMPUTED_CHANNELS = 8
 
 
 @dataclass
@@ -49,16 +52,17 @@ class ReferenceActivations:
 
     Attributes
     ----------
-    activations : list of torch.Tensor, each shape (R, L_l, C_l)
+    activations : list of torch.Tensor or None, each shape (R, L_l, C_l)
         The input of each windowed (non-pointwise) front-end layer, then the front end's output,
-        one row of channels per position.
+        one row of channels per position; None for the one input mutants recompute (the output
+        of a leading convolution over one-hot letters).
     linear : torch.Tensor, shape (R, F'), or None
         The output of the head's leading linear layer, when the engine updates it by slices.
     output : torch.Tensor, shape (R, F)
         The model's output.
     """
 
-    activations: list[torch.Tensor]
+    activations: list[torch.Tensor | None]
     linear: torch.Tensor | None
     output: torch.Tensor
     padded: dict[int, torch.Tensor] = field(default_factory=dict)  # padded activations, by index
@@ -127,6 +131,7 @@ class LocalEngine:
                         kernel.contiguous(memory_format=torch.channels_last), bias, (1, 1),
                         (1, 1), 1, (64, channels, 1, length),
                     )  # fmt: skip
+        self._recomputed = self._recomputed_prefix()
 
     def mutants_per_batch(self, batch_size: int) -> int:
         """Mutants to score per call: at least 512 on a GPU, 256 on a CPU.
@@ -162,7 +167,7 @@ class LocalEngine:
         kept, conv_out = self._front_kept(
             x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
         )
-        activations = [by_position(h) for h in kept[:-1]]
+        activations = [None if h is None else by_position(h) for h in kept[:-1]]
         activations.append(by_position(kept[-1]).contiguous())
         conv_out = {i: by_position(h) for i, h in conv_out.items()}
         linear = self._linear(activations[-1]) if self._linear_by_position is not None else None
@@ -206,29 +211,26 @@ class LocalEngine:
         # (M, changed_width, C), first position and width. It widens by each layer's span.
         changed = window.permute(0, 2, 1)
         changed_start = np.asarray(starts, dtype=np.int64)
-        changed_width, stored = window.shape[2], 0
-        for index, layer in enumerate(self.layers):
+        changed_width, stored, begin = window.shape[2], 0, 0
+        if self._recomputed is not None:  # the leading layers at once, from the kept input
+            changed, changed_start = self._recompute_prefix(ref, rows, changed, changed_start)
+            changed_width, stored, begin = changed.shape[1], 2, self._recomputed + 1
+        for index in range(begin, len(self.layers)):
+            layer = self.layers[index]
             if layer.pointwise:
                 changed = by_position(layer.fn(as_conv_input(changed.contiguous())))
                 continue
-            n_out = layer.out_length(ref.activations[stored].shape[1])
-            left = layer.pad[0]
-            # The first and last output positions whose receptive field meets the change.
-            reach = changed_start + left
-            first_out = np.clip(-((layer.span - 1 - reach) // layer.stride), 0, n_out - 1)
-            last_out = np.clip((reach + changed_width - 1) // layer.stride, 0, n_out - 1)
-            out_width = int(min(n_out, max(1, (last_out - first_out + 1).max())))
-            out_start = np.clip(np.minimum(first_out, n_out - out_width), 0, None)
-            in_start = out_start * layer.stride - left  # the input window those outputs read
+            n_in = ref.activations[stored].shape[1]  # type: ignore[union-attr]
+            out_start, out_width, in_start, in_width = _window(layer, n_in, changed_start,
+                                                               changed_width)  # fmt: skip
             if index in ref.conv_out and changed_width < out_width:  # fewer taps as a change
                 changed = changed_output(self._delta[index], ref.activations[stored],
                                          ref.conv_out[index], rows, changed, changed_start,
                                          out_start, out_width)  # fmt: skip
                 changed_start, changed_width, stored = out_start, out_width, stored + 1
                 continue
-            in_width = (out_width - 1) * layer.stride + layer.span
             padded = self._padded_activations(ref, stored, layer)
-            layer_input = overlay_mutant(padded, left, rows, in_start, in_width, changed,
+            layer_input = overlay_mutant(padded, layer.pad[0], rows, in_start, in_width, changed,
                                          changed_start, changed_width)  # fmt: skip
             changed = by_position(layer.fn(as_conv_input(layer_input)))
             changed_start, changed_width, stored = out_start, out_width, stored + 1
@@ -239,6 +241,51 @@ class LocalEngine:
         full = overlay_mutant(front_out, 0, rows, zeros, front_out.shape[1], changed,
                               changed_start, changed_width)  # fmt: skip
         return self._head(full)
+
+    def _recomputed_prefix(self) -> int | None:
+        """Return the windowed layer whose input :meth:`reference` does not keep, or None.
+
+        That input is the output of a leading convolution over at most
+        :data:`RECOMPUTED_CHANNELS` channels (one-hot letters), cheap to recompute over a
+        mutant's window, and read by an unpadded pooling layer. Not keeping it lets the
+        reference pass run those layers in cache-sized chunks, as :meth:`forward` does, and
+        spares the largest activations (DeepSEA(1000, 919): 81 MB per 64 sequences).
+        """
+        windowed = [i for i, layer in enumerate(self.layers) if not layer.pointwise]
+        if len(windowed) < 2 or windowed[0] != 0:
+            return None
+        first, second = self.layers[0], self.layers[windowed[1]]
+        if first.conv is None or first.conv[0].shape[1] > RECOMPUTED_CHANNELS:
+            return None
+        return windowed[1] if second.conv is None and second.pad == (0, 0) else None
+
+    def _recompute_prefix(
+        self,
+        ref: ReferenceActivations,
+        rows: ReferenceRows,
+        changed: torch.Tensor,
+        changed_start: np.ndarray,
+    ) -> tuple[torch.Tensor, np.ndarray]:
+        """Run the layers up to the recomputed one's output over the window a change reaches.
+
+        ``changed`` ``(M, W, A)`` is each mutant's input from ``changed_start``; returns the
+        output ``(M, W', C)`` of layer :attr:`_recomputed` and its first position.
+        """
+        assert self._recomputed is not None  # checked by the caller
+        first, second = self.layers[0], self.layers[self._recomputed]
+        n_in, width = ref.activations[0].shape[1], changed.shape[1]  # type: ignore[union-attr]
+        conv_start, conv_width, _, _ = _window(first, n_in, changed_start, width)
+        out_start, _, in_start, in_width = _window(second, first.out_length(n_in), conv_start,
+                                                   conv_width)  # fmt: skip
+        # The convolution over every position the second layer's window reads.
+        start = in_start * first.stride - first.pad[0]
+        span = (in_width - 1) * first.stride + first.span
+        padded = self._padded_activations(ref, 0, first)
+        h = as_conv_input(overlay_mutant(padded, first.pad[0], rows, start, span, changed,
+                                         changed_start, width))  # fmt: skip
+        for layer in self.layers[: self._recomputed + 1]:
+            h = layer.fn(h)
+        return by_position(h), out_start
 
     def _update_linear(
         self,
@@ -279,8 +326,14 @@ class LocalEngine:
         output of each convolution :mod:`.delta` updates (by layer index), all ``(N, C, 1,
         L')`` channels-last.
         """
-        kept, conv_out = [], {}
-        for i, (layer, fn) in enumerate(zip(self.layers, self._whole_sequence_fns, strict=True)):
+        kept, conv_out, begin = [], {}, 0
+        if self._recomputed is not None:  # in chunks, keeping only their input (see there)
+            begin, step = self._recomputed + 1, self.sequences_per_chunk
+            parts = [self._run(h[i : i + step], 0, begin) for i in range(0, len(h), step)]
+            kept += [h, None]
+            h = parts[0] if len(parts) == 1 else torch.cat(parts)
+        for i in range(begin, len(self.layers)):
+            layer, fn = self.layers[i], self._whole_sequence_fns[i]
             if not layer.pointwise:
                 kept.append(h)
             h = fn(_pad(h, layer))
@@ -292,8 +345,12 @@ class LocalEngine:
 
     def _front(self, x: torch.Tensor) -> torch.Tensor:
         """Front-end output ``(N, C, 1, L)`` for one-hot ``x`` ``(N, A, 1, L)``."""
-        h = x.contiguous(memory_format=torch.channels_last)
-        for layer, fn in zip(self.layers, self._whole_sequence_fns, strict=True):
+        return self._run(x.contiguous(memory_format=torch.channels_last), 0, len(self.layers))
+
+    def _run(self, h: torch.Tensor, begin: int, end: int) -> torch.Tensor:
+        """Run channels-last ``h`` through the whole-sequence layers ``[begin, end)``."""
+        for layer, fn in zip(self.layers[begin:end], self._whole_sequence_fns[begin:end],
+                             strict=True):  # fmt: skip
             h = fn(_pad(h, layer))
         return h
 
@@ -352,6 +409,27 @@ def random_one_hot(
     codes = torch.randint(0, n_letters, (n, length), generator=g)
     x = torch.nn.functional.one_hot(codes, n_letters).permute(0, 2, 1).float()
     return x.to(device)
+
+
+def _window(
+    layer: Layer, n_in: int, changed_start: np.ndarray, changed_width: int
+) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """Return the outputs of ``layer`` a change of its input reaches, and the input they read.
+
+    ``n_in`` is the (unpadded) input length, the change ``[changed_start, + changed_width)``
+    per mutant. Returns ``(out_start, out_width, in_start, in_width)``: one width for all
+    mutants, windows inside the output; ``in_start`` in unpadded coordinates.
+    """
+    n_out = layer.out_length(n_in)
+    left = layer.pad[0]
+    # The first and last output positions whose receptive field meets the change.
+    reach = changed_start + left
+    first_out = np.clip(-((layer.span - 1 - reach) // layer.stride), 0, n_out - 1)
+    last_out = np.clip((reach + changed_width - 1) // layer.stride, 0, n_out - 1)
+    out_width = int(min(n_out, max(1, (last_out - first_out + 1).max())))
+    out_start = np.clip(np.minimum(first_out, n_out - out_width), 0, None)
+    in_start = out_start * layer.stride - left  # the input window those outputs read
+    return out_start, out_width, in_start, (out_width - 1) * layer.stride + layer.span
 
 
 def _pad(h: torch.Tensor, layer: Layer) -> torch.Tensor:
