@@ -47,7 +47,7 @@ def test_duplicate_lines_share_a_reference(analysis, genome, tmp_path, monkeypat
 
     monkeypatch.setattr(runner, "reference", counting)
     together = _scores(analysis, lines, tmp_path / "together")
-    assert passes == [3]  # 3 reference windows (the insertion's window is not kept)
+    assert passes == [3 + 1]  # 3 reference windows and the insertion's alternative window
     for i, line in enumerate(lines):
         alone = _scores(analysis, [line], tmp_path / f"alone{i}")
         for kind, values in alone.items():

@@ -144,18 +144,9 @@ def _score_batch(
     full = [a for r in batch for a in r.full]
     whole = np.array([i for i, a in enumerate(full) if a is not None], dtype=np.int64)
     stacked = np.concatenate([refs, *(full[i][None] for i in whole)])  # type: ignore[index]
-    # Mutants need the references kept; without substitutions a plain pass is enough, and
-    # the whole alternative windows never are (keeping them cost 0.4 ms per DeepSEA window).
-    state = runner.reference(refs) if local else None
-    both = runner.outputs(stacked) if state is None else runner.reference_outputs(state)
-    if state is not None and len(whole):
-        alts = runner.outputs(stacked[len(refs) :])
-        logits = (
-            None
-            if both.logits is None or alts.logits is None
-            else torch.cat([both.logits, alts.logits])
-        )
-        both = Outputs(torch.cat([both.predictions, alts.predictions]), logits)
+    # Mutants need the references kept; without substitutions a plain pass is enough.
+    state = runner.reference(stacked) if local else None
+    both = runner.reference_outputs(state) if state is not None else runner.outputs(stacked)
     n_refs = len(refs)
     alt_index = np.zeros(len(rows), dtype=np.int64)
     alt_index[whole] = n_refs + np.arange(len(whole))
