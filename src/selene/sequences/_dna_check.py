@@ -51,8 +51,12 @@ def refuse_protein(fasta: pyfaidx.Fasta, index: FastaIndex, path: Path) -> None:
                 continue
             middle = min(max(_SPAN, length // 2), max(length - _SPAN, 0))
             if compressed:
-                record = fasta[names[i]]
-                sample = f"{record[0:_SPAN]}{record[middle : middle + _SPAN]}".encode()
+                record = fasta[names[i]]  # BGZF reads refuse ends past the record's
+                head, tail = (
+                    record[0 : min(_SPAN, length)],
+                    record[middle : min(middle + _SPAN, length)],
+                )
+                sample = f"{head}{tail}".encode()
             else:
                 fd = handle.fileno()
                 sample = b"".join(_raw(fd, index, i, at, length) for at in (0, middle))
