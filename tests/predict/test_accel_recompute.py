@@ -96,3 +96,28 @@ def test_a_padded_pool_keeps_every_input() -> None:
     worst, bound, activations = _mutants_against_net(net, 100, 1)
     assert worst <= bound
     assert all(a is not None for a in activations)
+
+
+def test_reference_in_chunks_keeps_what_one_pass_keeps() -> None:
+    net = fill_weights(DeepSEA(200, 5)).eval()
+    engine, why_not = build_local_engine(net, 200)
+    assert engine is not None, why_not
+    x = random_one_hot(5, 200, 4, torch.device("cpu"), seed=7)
+    with torch.inference_mode():
+        whole = engine.reference(x)
+        engine.sequences_per_chunk = 2  # chunks of 2, 2 and 1 sequences
+        chunked = engine.reference(x)
+    assert len(chunked.activations) == len(whole.activations)
+    for got, want in zip(chunked.activations, whole.activations, strict=True):
+        assert (got is None) == (want is None)
+        if got is not None:  # the same layers on the same sequences: summed alike
+            torch.testing.assert_close(
+                got, want, rtol=0, atol=LOCAL * (1 + float(want.abs().max()))
+            )
+    assert sorted(chunked.conv_out) == sorted(whole.conv_out)
+    for i, got in chunked.conv_out.items():
+        want = whole.conv_out[i]
+        torch.testing.assert_close(got, want, rtol=0, atol=LOCAL * (1 + float(want.abs().max())))
+    assert float((chunked.output - whole.output).abs().max()) <= LOCAL * (
+        1 + float(whole.output.abs().max())
+    )
