@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from torchmetrics import MaxMetric
 
 from selene.models._configs import build, config_of, plain
+from selene.models._resume import RESUME_KEYS, restore_resume_state, save_resume_state
 from selene.models._track_step import is_track_step, track_loss
 from selene.models.losses import (
     BEST,
@@ -29,7 +30,6 @@ from selene.models.metrics import (
 )
 from selene.models.probability import SplitCheck, warn_if_probabilities
 from selene.models.track_metrics import TrackMetrics, TrackScores
-from selene.utils.random_state import random_states, set_random_states
 from selene.utils.warnings import SeleneWarning
 
 __all__ = ["SequenceLitModule"]
@@ -229,18 +229,10 @@ class SequenceLitModule(pl.LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Keep what a resumed run needs besides Lightning's state; warn if the net is unknown.
 
-        ``random_states``: torch, CUDA, numpy and Python random states (dropout masks);
-        ``callback_metrics``: the metrics logged so far, which a plateau scheduler reads right
-        after the validation that saved the checkpoint.
+        See :mod:`selene.models._resume`: random states, logged metrics, the best validation
+        score and train scores not yet reported.
         """
-        checkpoint["random_states"] = random_states()
-        checkpoint["val_best"] = self.val_best.max_value.detach().cpu()
-        pending = self._pending_train_scores()
-        if pending is not None:  # saved between reports: a resumed run reports the same scores
-            checkpoint["train_scores"] = pending
-        if self._trainer is not None:
-            metrics = self._trainer.callback_metrics.items()
-            checkpoint["callback_metrics"] = {k: torch.as_tensor(v).cpu() for k, v in metrics}
+        save_resume_state(self, checkpoint)
         if self.hparams["net"] is None:
             warnings.warn(
                 f"the checkpoint does not record how to build {type(self.net).__name__}; pass "
@@ -253,26 +245,12 @@ class SequenceLitModule(pl.LightningModule):
         """Hold the saved random states and metrics until training resumes (``on_train_start``)."""
         if self._trainer is None or self._trainer.state.fn != "fit":
             return  # testing or loading a checkpoint: nothing to resume
-        keys = ("random_states", "callback_metrics", "val_best", "train_scores")
-        self._resume_state = {key: checkpoint[key] for key in keys if key in checkpoint}
+        self._resume_state = {key: checkpoint[key] for key in RESUME_KEYS if key in checkpoint}
 
     def on_train_start(self) -> None:
         """Resuming: restore random states and metrics after the loaders drew their seeds."""
         state, self._resume_state = self._resume_state, {}
-        if "val_best" in state:  # the fresh metric holds -inf: its maximum becomes the saved one
-            self.val_best.update(state["val_best"].to(self.device))
-        saved = state.get("train_scores")
-        if isinstance(saved, Mapping):  # TrackMetrics' running state, merged over the ranks
-            n_tracks = saved["squared_error"].numel()  # every rank: the samples' key streams
-            metric = self._stage_metrics("train", n_tracks, tracks=True)
-            metric.restore(saved, scores=self.global_rank == 0)
-        elif saved is not None and self.global_rank == 0:  # gathered from every rank
-            preds, targets = saved
-            self._stage_metrics("train", preds.shape[1]).restore(preds, targets)
-        if "callback_metrics" in state:
-            self.trainer.callback_metrics.update(state["callback_metrics"])
-        if "random_states" in state:
-            set_random_states(state["random_states"])
+        restore_resume_state(self, state)
 
     def _shared_step(self, batch: Mapping[str, Tensor], stage: str) -> tuple[Tensor, Any]:
         logits, targets = self.net(_one_hot(batch["sequence"])), batch["targets"]
@@ -323,22 +301,6 @@ class SequenceLitModule(pl.LightningModule):
                 metric = RegressionFeatureMetrics(n)
             self.metrics[key] = metric.to(self.device)
         return self.metrics[key]  # type: ignore[return-value]
-
-    def _pending_train_scores(self) -> list[Tensor] | dict[str, Tensor] | None:
-        """Return the train scores' state not yet reported, from every rank.
-
-        Binary and quantitative features: the predictions and targets; tracks: the running
-        state of :class:`TrackMetrics` (gathered and merged by the metric).
-        """
-        metric = self.metrics["train_metrics"] if "train_metrics" in self.metrics else None
-        pending = metric.pending() if metric is not None else None
-        if pending is None:
-            return None
-        if isinstance(pending, Mapping):
-            return {name: t.cpu() for name, t in pending.items()}
-        if self._trainer is not None and self._trainer.world_size > 1:
-            pending = tuple(self.all_gather(t).flatten(0, 1) for t in pending)
-        return [t.cpu() for t in pending]
 
     def _log_scores(self, stage: str, curves: bool = False) -> FeatureScores | None:
         metric = self.metrics[f"{stage}_metrics"] if f"{stage}_metrics" in self.metrics else None
