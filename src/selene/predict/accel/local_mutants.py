@@ -154,9 +154,9 @@ class MutantPass:
         start = in_start * first.stride - first.pad[0]
         span = (in_width - 1) * first.stride + first.span
         padded = self._padded_activations(ref, 0, first)
-        h = as_conv_input(overlay_mutant(padded, first.pad[0], rows, start, span, changed,
-                                         changed_start, width))  # fmt: skip
-        for layer in self.layers[: self.recomputed + 1]:
+        h = overlay_mutant(padded, first.pad[0], rows, start, span, changed, changed_start, width)
+        h = as_conv_input(_conv_by_rows(first, h))
+        for layer in self.layers[1 : self.recomputed + 1]:
             h = layer.fn(h)
         return by_position(h), out_start
 
@@ -218,7 +218,7 @@ def recomputed_prefix(layers: list[Layer]) -> int | None:
     if len(windowed) < 2 or windowed[0] != 0:
         return None
     first, second = layers[0], layers[windowed[1]]
-    if first.conv is None or first.conv[0].shape[1] > RECOMPUTED_CHANNELS:
+    if first.conv is None or first.conv[2] != 1 or first.conv[0].shape[1] > RECOMPUTED_CHANNELS:
         return None
     return windowed[1] if second.conv is None and second.pad == (0, 0) else None
 
@@ -242,3 +242,23 @@ def window_reached(
     out_start = np.clip(np.minimum(first_out, n_out - out_width), 0, None)
     in_start = out_start * layer.stride - left  # the input window those outputs read
     return out_start, out_width, in_start, (out_width - 1) * layer.stride + layer.span
+
+
+def _conv_by_rows(layer: Layer, x: torch.Tensor) -> torch.Tensor:
+    """Return ungrouped convolution ``layer`` of padded rows ``x`` ``(M, W, C_in)``, by rows.
+
+    One matrix product of each output position's receptive field, ``(M * W', C_in * k)`` by
+    ``(C_in * k, C_out)``: each row sums in the same order whatever the batch holds, where
+    ``F.conv2d`` picks its kernel by the input's shape, so a mutant's score would depend on
+    the other mutants scored with it (and sharded runs would not equal one process).
+    """
+    assert layer.conv is not None  # checked by recomputed_prefix
+    weight, bias, _ = layer.conv
+    c_out, c_in, _, k = weight.shape
+    fields = x.unfold(1, layer.span, layer.stride)[..., :: layer.dilation]  # (M, W', C_in, k)
+    m, n_out = fields.shape[:2]
+    flat = fields.reshape(m * n_out, c_in * k)
+    out = flat @ weight.reshape(c_out, c_in * k).T.to(flat.dtype)
+    if bias is not None:
+        out = out + bias.to(out.dtype)
+    return out.view(m, n_out, c_out)
