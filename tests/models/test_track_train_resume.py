@@ -7,6 +7,7 @@ import functools
 import pytest
 import pytorch_lightning as pl
 import torch
+from test_train_metrics import Reports
 from torch.utils.data import DataLoader, IterableDataset
 
 from selene.models import SequenceLitModule
@@ -50,18 +51,6 @@ class Data(pl.LightningDataModule):
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader([_batch(-1)], batch_size=None)
-
-
-class Reports(pl.Callback):
-    """The train scores logged at each validation."""
-
-    def __init__(self) -> None:
-        self.seen: list[dict[str, float]] = []
-
-    def on_validation_end(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
-        if not trainer.sanity_checking:
-            metrics = trainer.callback_metrics
-            self.seen.append({k: float(v) for k, v in metrics.items() if k.startswith("train/")})
 
 
 def _fit(tmp_path, name: str, ckpt_path=None, callbacks=()) -> Reports:

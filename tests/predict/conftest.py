@@ -79,3 +79,16 @@ def tiny_model(genome) -> AnalyzeSequences:
     )  # fmt: skip
     return AnalyzeSequences(net, None, SEQUENCE_LENGTH, FEATURES, batch_size=4,
                             reference_sequence=genome, show_progress=False)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def vep_overrides(checkpoint: Path, workdir: Path) -> list[str]:
+    """``selene.predict`` overrides: the golden checkpoint's VEP of variants.vcf, batches of 8."""
+    return [
+        "analysis=vep",
+        f"analysis.vcf_file={workdir / 'variants.vcf'}",
+        f"ckpt_path={checkpoint}",
+        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
+        "analyzer.batch_size=8",
+        "+analyzer.show_progress=false",
+    ]

@@ -40,15 +40,10 @@ def test_devices_arguments(tiny_model, workdir, tmp_path) -> None:
         tiny_model.variant_effect_prediction(vcf, KINDS, str(tmp_path), devices=2, shards=2)
 
 
-def test_devices_from_config(checkpoint, workdir, tmp_path) -> None:
+def test_devices_from_config(vep_overrides, tmp_path) -> None:
     """``analysis.devices=2``: each process rebuilds the analyzer from the checkpoint."""
     common = [
-        "analysis=vep",
-        f"analysis.vcf_file={workdir / 'variants.vcf'}",
-        f"ckpt_path={checkpoint}",
-        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
-        "analyzer.batch_size=8",
-        "+analyzer.show_progress=false",
+        *vep_overrides,
         "analysis.save_data=[diffs]",
         f"paths.log_dir={tmp_path}",
     ]

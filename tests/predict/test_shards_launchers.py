@@ -38,14 +38,9 @@ LAUNCHERS = {
 
 
 @pytest.fixture(scope="module")
-def common(checkpoint, workdir) -> list[str]:
+def common(vep_overrides) -> list[str]:
     return [
-        "analysis=vep",
-        f"analysis.vcf_file={workdir / 'variants.vcf'}",
-        f"ckpt_path={checkpoint}",
-        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
-        "analyzer.batch_size=8",
-        "+analyzer.show_progress=false",
+        *vep_overrides,
         "analyzer.device=cpu",
         "analysis.output_format=hdf5",
         "analysis.save_data=[diffs,predictions]",

@@ -16,14 +16,9 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def test_basic_launcher_sweep_over_shards_merges(checkpoint, workdir, tmp_path, monkeypatch):
+def test_basic_launcher_sweep_over_shards_merges(vep_overrides, tmp_path, monkeypatch):
     common = [
-        "analysis=vep",
-        f"analysis.vcf_file={workdir / 'variants.vcf'}",
-        f"ckpt_path={checkpoint}",
-        f"analyzer.reference_sequence.input_path={workdir / 'genome.fa'}",
-        "analyzer.batch_size=8",
-        "+analyzer.show_progress=false",
+        *vep_overrides,
         "analysis.output_format=hdf5",
         "analysis.save_data=[diffs,predictions]",
         f"paths.log_dir={tmp_path / 'logs'}",
