@@ -185,11 +185,10 @@ class ModelRunner:
         ``[starts[i], starts[i] + W)``.
         """
         codes = torch.as_tensor(window).to(self.device)
-        with self._precision():
-            raw = self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
-            raw_rc = None
-            if ref.reverse is not None:
-                mirrored = self.sequence_length - starts - codes.shape[1]
+        raw, raw_rc = self.raw_mutants(ref, ref_index, starts, codes), None
+        if ref.reverse is not None:
+            mirrored = self.sequence_length - starts - codes.shape[1]
+            with self._precision():
                 rc_window = self.one_hot(self.reverse_complement(codes))
                 raw_rc = self.engine.mutants(ref.reverse, ref_index, mirrored, rc_window)
         return self._combine(raw, raw_rc)
@@ -203,14 +202,18 @@ class ModelRunner:
         return self.engine.name == "layer_local"
 
     def raw_mutants(
-        self, ref: StrandReference, ref_index: np.ndarray, starts: np.ndarray, window: np.ndarray
+        self,
+        ref: StrandReference,
+        ref_index: np.ndarray,
+        starts: np.ndarray,
+        window: np.ndarray | torch.Tensor,
     ) -> torch.Tensor | tuple[torch.Tensor, ...]:
         """Return the network's raw outputs for mutants of the forward strand.
 
         As :meth:`mutants`, without the activation: what track models turn into coverage.
         """
         codes = torch.as_tensor(window).to(self.device)
-        with torch.inference_mode(), self._precision():
+        with self._precision():  # the engines run mutants in inference mode
             return self.engine.mutants(ref.forward, ref_index, starts, self.one_hot(codes))
 
     def _raw(self, codes: torch.Tensor) -> torch.Tensor:
